@@ -1,0 +1,14 @@
+"""`python -m metrics report` — see shared/spec/cli.md. (Being built; owned by one helper.)"""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("report", help="report")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    raise NotImplementedError("report")

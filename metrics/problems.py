@@ -89,6 +89,9 @@ MESSAGES: dict[str, tuple[Severity, str]] = {
     "resolved_date_while_open": ("error", "办理状态为“化解中”时不应填写化解日期（{value}），请核对状态或删除日期。"),
     "date_before": ("error", "“{header}” {value} 早于“{other_header}” {other}。"),
     "follow_up_without_resolution": ("warning", "填写了回访日期但没有化解日期，回访将不计入回访率。"),
+    # --- storing an upload (services.uploads) -------------------------------------------------------
+    "out_of_scope": ("error", "本行属于“{station}”，您只能上报“{own}”的数据，请删除其他派出所的行后重新上传。"),
+    "batch_duplicate_key": ("error", "本批次的另一个文件“{other_file}”也包含{key_desc}，同一批次中每条数据只能出现一次。"),
 }
 
 MESSAGES_EN: dict[str, str] = {

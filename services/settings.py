@@ -1,0 +1,84 @@
+"""The one settings object, read from the environment, with safe defaults for a single machine.
+
+Environment variables (all optional):
+
+* ``DASHBOARD_DATABASE_URL`` — any SQLAlchemy URL, e.g. ``postgresql+psycopg://user:pw@host/db``;
+  default: an embedded SQLite file ``<data folder>/dashboard.sqlite3``.
+* ``DASHBOARD_DATA_DIR`` — the data folder (database, secrets, backups); default ``./data``.
+* ``DASHBOARD_UPLOAD_LIMIT_MB`` — the largest accepted upload in MB; default 20.
+* ``DASHBOARD_LANGUAGE`` — ``zh`` (default) or ``en``.
+* ``DASHBOARD_SECRET_KEY_FILE`` — the app's secret key file; default ``<data folder>/secret.key``.
+* ``DASHBOARD_DEMO`` — ``1`` switches demo mode on (sample bureau, one account per role).
+
+``store/`` never reads the environment: it receives what it needs from this object.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+PREFIX = "DASHBOARD_"
+
+
+class SettingsError(Exception):
+    """A setting has a value that cannot be used (message in Chinese)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    upload_limit_mb: float = 20.0
+    language: str = "zh"
+    secret_key_file: Path | None = None
+    demo: bool = False
+
+    @property
+    def upload_limit_bytes(self) -> int:
+        return int(self.upload_limit_mb * 1024 * 1024)
+
+    @property
+    def party_key_file(self) -> Path:
+        """The per-installation HMAC secret that hashes party identities (workbook.md ``party_key``)."""
+        return self.data_dir / "party_key.secret"
+
+    @property
+    def backup_dir(self) -> Path:
+        return self.data_dir / "backups"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{Path(path).resolve()}"
+
+
+def from_env(env: Mapping[str, str] | None = None) -> Settings:
+    """Build the settings from ``env`` (default: ``os.environ``)."""
+    env = os.environ if env is None else env
+    data_dir = Path(env.get(PREFIX + "DATA_DIR") or "data")
+    url = (env.get(PREFIX + "DATABASE_URL") or "").strip() or sqlite_url(data_dir / "dashboard.sqlite3")
+    raw_limit = env.get(PREFIX + "UPLOAD_LIMIT_MB") or "20"
+    try:
+        limit = float(raw_limit)
+    except ValueError:
+        raise SettingsError(f"{PREFIX}UPLOAD_LIMIT_MB 的值“{raw_limit}”不是数字。") from None
+    if not 0 < limit <= 1024:
+        raise SettingsError(f"{PREFIX}UPLOAD_LIMIT_MB 应在 0 到 1024 之间，实际为 {raw_limit}。")
+    language = (env.get(PREFIX + "LANGUAGE") or "zh").strip().lower()
+    if language not in ("zh", "en"):
+        raise SettingsError(f"{PREFIX}LANGUAGE 只能是 zh 或 en，实际为“{language}”。")
+    key_file = env.get(PREFIX + "SECRET_KEY_FILE")
+    return Settings(
+        data_dir=data_dir,
+        database_url=url,
+        upload_limit_mb=limit,
+        language=language,
+        secret_key_file=Path(key_file) if key_file else data_dir / "secret.key",
+        demo=(env.get(PREFIX + "DEMO") or "").strip().lower() in ("1", "true", "yes", "on"),
+    )

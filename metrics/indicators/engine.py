@@ -1,0 +1,227 @@
+"""``compute``: every indicator of metrics.md for every unit of one level over one period.
+
+Steps: the office table (hierarchy from each office's latest monthly row) → additive components per
+office (``components``) → summed per unit → the registry's indicator functions applied to the sums.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from metrics.dataset import Dataset
+from metrics.indicators import yoy
+from metrics.indicators.components import SURVEYS, ledger_components, monthly_components
+from metrics.indicators.registry import INDICATORS, SURVEY_KEYS
+from metrics.indicators.units import LEVELS, check_level, office_table, unit_keys, unit_table
+from metrics.indicators.wilson import wilson_interval
+from metrics.periods import Period, default_as_of, parse_period
+
+ID_COLUMNS = ("code", "name", "level", "station", "branch")
+PRIOR_KEYS = ("alerts", "dispute_alerts", "criminal_cases", "fraud_cases")
+EXTRA_COLUMNS = tuple(f"{k}_{b}" for k in SURVEY_KEYS for b in ("low", "high")) + tuple(
+    f"{k}_prior" for k in PRIOR_KEYS
+) + tuple(f"{k}_prior" for k in SURVEY_KEYS)
+"""Columns beyond the metric keys: Wilson bounds of survey rates, and the prior-year figures."""
+
+
+@dataclass
+class Report:
+    """The indicators of one level over one period, as of one date.
+
+    ``units`` has one row per unit: ``code, name, level, station, branch``, then every key of the
+    registry (float, NaN = null), then ``EXTRA_COLUMNS`` (``<survey>_low/_high`` Wilson bounds,
+    ``X_prior`` counts and ``R_prior`` rates).
+    """
+
+    period: Period
+    months: list[str]
+    as_of: date
+    level: str
+    units: pd.DataFrame
+
+    def to_json(self) -> dict:
+        """The JSON contract of metrics.md: null for NaN, unrounded numbers, rates as fractions."""
+        units = []
+        metric_cols = [c for c in self.units.columns if c not in ID_COLUMNS]
+        counts = {k for k, ind in INDICATORS.items() if ind.unit == "count"} | {f"{k}_prior" for k in PRIOR_KEYS}
+        for row in self.units.itertuples(index=False):
+            rec = row._asdict()
+            metrics = {}
+            for col in metric_cols:
+                metrics[col] = _json_number(rec[col], integral=col in counts)
+            units.append(
+                {
+                    "code": rec["code"],
+                    "name": rec["name"],
+                    "level": rec["level"],
+                    "station": _json_text(rec["station"]),
+                    "branch": _json_text(rec["branch"]),
+                    "metrics": metrics,
+                }
+            )
+        return {
+            "period": self.period.label,
+            "months": list(self.months),
+            "as_of": self.as_of.isoformat(),
+            "level": self.level,
+            "units": units,
+        }
+
+
+def _json_text(value) -> str | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return str(value)
+
+
+def _json_number(value, integral: bool = False):
+    if value is None:
+        return None
+    value = float(value)
+    if math.isnan(value) or math.isinf(value):
+        return None
+    if integral and value.is_integer():
+        return int(value)
+    return value
+
+
+def resolve_as_of(dataset: Dataset, period: Period, as_of: date | None) -> date:
+    """``as_of`` as given, or the default of metrics.md for ``period`` and the data."""
+    if as_of is not None:
+        return as_of
+    months = pd.unique(dataset.monthly["month"].astype(object)) if len(dataset.monthly) else []
+    return default_as_of(period, months)
+
+
+@dataclass
+class _OfficeSums:
+    offices: pd.DataFrame
+    components: pd.DataFrame
+
+
+def _office_sums(
+    dataset: Dataset, period: Period, as_of: date, time_limits: Mapping[str, int] | None
+) -> _OfficeSums:
+    offices = office_table(dataset.monthly, dataset.ledger)
+    comp_m = monthly_components(dataset.monthly, offices, period.months)
+    comp_l = ledger_components(dataset.ledger, offices, period.first_day, period.last_day, as_of, time_limits)
+    comp = pd.concat([comp_m, comp_l], axis=1)
+    comp["months_due"] = float(len(period.months_until(as_of)))
+    return _OfficeSums(offices, comp)
+
+
+def _indicators(c: pd.DataFrame) -> pd.DataFrame:
+    """Apply every registered indicator (and the extra columns) to summed components ``c``."""
+    out = {key: ind.func(c).astype("float64") for key, ind in INDICATORS.items()}
+    for key in SURVEY_KEYS:
+        num, den = SURVEYS[key]
+        low, high = wilson_interval(c[num], c[den])
+        out[f"{key}_low"] = pd.Series(low, index=c.index)
+        out[f"{key}_high"] = pd.Series(high, index=c.index)
+    for key in PRIOR_KEYS:
+        out[f"{key}_prior"] = yoy.prior_count(c, key)
+    for key in SURVEY_KEYS:
+        out[f"{key}_prior"] = yoy.prior_rate(c, key)
+    return pd.DataFrame(out, index=c.index)
+
+
+def _unit_report(sums: _OfficeSums, period: Period, as_of: date, level: str) -> Report:
+    check_level(level)
+    keys = unit_keys(sums.offices, level)
+    units = unit_table(sums.offices, level)
+    comp = sums.components.drop(columns="months_due")
+    summed = comp.groupby(keys.to_numpy(), sort=False).sum()
+    summed = summed.reindex(units.index, fill_value=0.0)
+    summed["months_due"] = sums.components["months_due"].iloc[0] if len(comp) else float(
+        len(period.months_until(as_of))
+    )
+    values = _indicators(summed)
+    frame = pd.concat([units, values], axis=1).reset_index(drop=True)
+    return Report(period=period, months=period.months, as_of=as_of, level=level, units=frame)
+
+
+def compute(
+    dataset: Dataset,
+    period: Period | str,
+    level: str = "office",
+    as_of: date | None = None,
+    time_limits: Mapping[str, int] | None = None,
+) -> Report:
+    """Every indicator of metrics.md for each unit of ``level`` over ``period``.
+
+    ``period`` is a :class:`Period` or its spelling (``ValueError`` with a Chinese message when bad);
+    ``as_of`` defaults per metrics.md; ``time_limits`` overrides the days per complexity
+    (default ``schema.TIME_LIMIT_DAYS``). Units are every office with any data (or their station,
+    branch, the bureau) — a unit without rows in the period is listed with nulls.
+    """
+    period = parse_period(period)
+    check_level(level)
+    as_of = resolve_as_of(dataset, period, as_of)
+    return _unit_report(_office_sums(dataset, period, as_of, time_limits), period, as_of, level)
+
+
+def compute_levels(
+    dataset: Dataset,
+    period: Period | str,
+    levels: Iterable[str] = LEVELS,
+    as_of: date | None = None,
+    time_limits: Mapping[str, int] | None = None,
+) -> dict[str, Report]:
+    """``compute`` for several levels at once, reading the rows only once (level → Report)."""
+    period = parse_period(period)
+    levels = [check_level(lv) for lv in levels]
+    as_of = resolve_as_of(dataset, period, as_of)
+    sums = _office_sums(dataset, period, as_of, time_limits)
+    return {lv: _unit_report(sums, period, as_of, lv) for lv in levels}
+
+
+def monthly_series(
+    dataset: Dataset,
+    months: Iterable[str] | Period | str,
+    level: str,
+    key: str,
+    time_limits: Mapping[str, int] | None = None,
+) -> pd.DataFrame:
+    """Indicator ``key`` for each unit of ``level`` and each month, in long form.
+
+    Columns ``code, name, level, station, branch, month, value`` (value NaN = null). Each month is
+    read as its own period with its own default as_of, so a point of the trend equals
+    ``compute(dataset, month, level)[key]``. Monthly-sheet indicators are computed in one pass.
+    """
+    if key not in INDICATORS:
+        raise KeyError(key)
+    check_level(level)
+    if isinstance(months, (str, Period)):
+        months = parse_period(months).months
+    months = [parse_period(m).label for m in months]
+    offices = office_table(dataset.monthly, dataset.ledger)
+    units = unit_table(offices, level)
+    frames = []
+    if INDICATORS[key].source == "monthly" and months:
+        groups = {m: i for i, m in enumerate(months)}
+        comp = monthly_components(dataset.monthly, offices, months, month_groups=groups)
+        reported = pd.unique(dataset.monthly["month"].astype(object)) if len(dataset.monthly) else []
+        keys = np.repeat(unit_keys(offices, level).to_numpy(), len(months))
+        grp = comp.index.get_level_values("group").to_numpy()
+        summed = comp.groupby([keys, grp], sort=False).sum()
+        for i, m in enumerate(months):
+            period = parse_period(m)
+            as_of = default_as_of(period, reported)
+            part = summed.xs(i, level=1) if len(summed) else summed
+            part = part.reindex(units.index, fill_value=0.0)
+            part["months_due"] = float(len(period.months_until(as_of)))
+            values = INDICATORS[key].func(part).astype("float64")
+            frames.append(units.assign(month=m, value=values.to_numpy()))
+    else:
+        for m in months:
+            rep = compute(dataset, m, level, time_limits=time_limits)
+            frames.append(rep.units[list(ID_COLUMNS)].assign(month=m, value=rep.units[key].to_numpy()))
+    if not frames:
+        return pd.DataFrame(columns=[*ID_COLUMNS, "month", "value"])
+    return pd.concat(frames, ignore_index=True)[[*ID_COLUMNS, "month", "value"]]

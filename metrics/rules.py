@@ -1,0 +1,242 @@
+"""Rules between cells and rows (workbook.md tables A and B), each a small vectorised function.
+
+Every rule takes the typed frame of one sheet (columns per the contract of ``metrics.dataset``; a cell
+that failed to parse is NaN/None/NaT, so rules never fire on it) and returns :class:`Finding` records:
+which row (frame index), which column, which problem code, the value shown and the message details.
+``metrics.reader`` turns findings into ``Problem`` records with Excel rows and headers as written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from metrics import schema
+from metrics.schema import LEDGER, MONTHLY
+
+
+class Finding(NamedTuple):
+    index: Any
+    """Frame index label of the row."""
+    column: str
+    """Column key the problem is shown at."""
+    code: str
+    value: Any
+    details: dict[str, Any]
+
+
+def _num(x: Any) -> str:
+    """A number as a person writes it: 12.0 → "12", 3.5 → "3.5"."""
+    if isinstance(x, float | np.floating) and float(x).is_integer():
+        return str(int(x))
+    return str(x)
+
+
+def _day(x: Any) -> str:
+    return pd.Timestamp(x).date().isoformat()
+
+
+def _findings(mask: pd.Series, column: str, code: str, value: Callable[[Any], Any],
+              details: Callable[[Any], dict[str, Any]] = lambda i: {}) -> list[Finding]:
+    return [Finding(i, column, code, value(i), details(i)) for i in mask[mask.fillna(False)].index]
+
+
+# --- A. monthly ---------------------------------------------------------------------------------------
+
+def visited_exceeds_households(df: pd.DataFrame) -> list[Finding]:
+    """本月走访户数 > 辖区户数 → warning."""
+    mask = df["visited_month"] > df["households"]
+    return _findings(mask, "visited_month", "visited_exceeds_households",
+                     lambda i: _num(df.at[i, "visited_month"]), lambda i: {"households": _num(df.at[i, "households"])})
+
+
+def visited_ytd_exceeds_households(df: pd.DataFrame) -> list[Finding]:
+    """本年累计走访户数 (distinct households) > 辖区户数 → error."""
+    mask = df["visited_ytd"] > df["households"]
+    return _findings(mask, "visited_ytd", "visited_ytd_exceeds_households",
+                     lambda i: _num(df.at[i, "visited_ytd"]), lambda i: {"households": _num(df.at[i, "households"])})
+
+
+def visited_ytd_decreased(df: pd.DataFrame, previous_rows: pd.DataFrame | None = None) -> list[Finding]:
+    """本年累计走访户数 lower than the same office's latest earlier month of the same year → warning.
+
+    Earlier months come from this upload and from ``previous_rows`` (stored rows: office_code, month,
+    visited_ytd); a month given in this upload replaces the stored one.
+    """
+    cols = ["office_code", "month", "visited_ytd"]
+    here = df[cols].dropna().assign(_here=True, _idx=df.index[df[cols].notna().all(axis=1)])
+    frames = [here]
+    if previous_rows is not None and len(previous_rows):
+        prev = previous_rows[cols].dropna().assign(_here=False, _idx=-1)
+        frames.insert(0, prev)
+    allrows = pd.concat(frames, ignore_index=True)
+    allrows = allrows.drop_duplicates(["office_code", "month"], keep="last")
+    allrows["_year"] = allrows["month"].str[:4]
+    allrows = allrows.sort_values(["office_code", "month"], kind="stable")
+    grouped = allrows.groupby(["office_code", "_year"], sort=False)
+    allrows["_prev_ytd"] = grouped["visited_ytd"].shift(1)
+    allrows["_prev_month"] = grouped["month"].shift(1)
+    hits = allrows[allrows["_here"] & (allrows["visited_ytd"] < allrows["_prev_ytd"])]
+    return [
+        Finding(r._idx, "visited_ytd", "visited_ytd_decreased", _num(r.visited_ytd),
+                {"prev_month": r._prev_month, "prev_value": _num(r._prev_ytd)})
+        for r in hits.itertuples()
+    ]
+
+
+def officer_days_exceed(df: pd.DataFrame) -> list[Finding]:
+    """民警在岗天数 > 社区民警数 × days in the month → error."""
+    days = pd.to_datetime(df["month"], format="%Y-%m", errors="coerce").dt.days_in_month
+    limit = df["officers"] * days
+    mask = df["officer_days"] > limit
+    return _findings(mask, "officer_days", "officer_days_exceed", lambda i: _num(df.at[i, "officer_days"]),
+                     lambda i: {"officers": _num(df.at[i, "officers"]), "days": int(days[i]),
+                                "limit": _num(limit[i])})
+
+
+def daily_hours(df: pd.DataFrame) -> list[Finding]:
+    """驻社区总时长 / 民警在岗天数 > 24 → error (impossible); > 14 → warning."""
+    ratio = df["community_hours"] / df["officer_days"].where(df["officer_days"] > 0)
+    out = _findings(ratio > schema.MAX_DAILY_HOURS, "community_hours", "daily_hours_impossible",
+                    lambda i: _num(df.at[i, "community_hours"]), lambda i: {"ratio": float(ratio[i])})
+    high = (ratio > schema.WARN_DAILY_HOURS) & (ratio <= schema.MAX_DAILY_HOURS)
+    out += _findings(high, "community_hours", "daily_hours_high",
+                     lambda i: _num(df.at[i, "community_hours"]), lambda i: {"ratio": float(ratio[i])})
+    return out
+
+
+PART_OF: tuple[tuple[str, str], ...] = (
+    ("dispute_alerts", "alerts"),
+    *((part, total) for total, part in schema.SURVEY_PAIRS),
+)
+"""(part, total): the part is never larger than the total."""
+
+
+def part_exceeds_total(df: pd.DataFrame, header: Callable[[str], str]) -> list[Finding]:
+    """纠纷类警情数 > 警情总数, 熟悉户数 > 抽查户数, 知晓人数 > 调查人数, 满意人数 > 调查人数 → error."""
+    out: list[Finding] = []
+    for part, total in PART_OF:
+        mask = df[part] > df[total]
+        out += _findings(mask, part, "part_exceeds_total", lambda i, p=part: _num(df.at[i, p]),
+                         lambda i, t=total: {"total_header": header(t), "total": _num(df.at[i, t])})
+    return out
+
+
+def pair_incomplete(df: pd.DataFrame, header: Callable[[str], str], bad_cells: set[tuple[Any, str]] = frozenset()
+                    ) -> list[Finding]:
+    """One of a survey pair given without the other → error, shown at the missing cell.
+
+    ``bad_cells`` — (index, key) of cells that were filled but rejected: not "missing".
+    """
+    out: list[Finding] = []
+    for first, second in schema.SURVEY_PAIRS:
+        a, b = df[first].notna(), df[second].notna()
+        for given, missing, mask in ((first, second, a & ~b), (second, first, b & ~a)):
+            for i in mask[mask].index:
+                if (i, missing) in bad_cells:
+                    continue
+                out.append(Finding(i, missing, "pair_incomplete", "",
+                                   {"given": header(given), "missing": header(missing)}))
+    return out
+
+
+def duplicate_key(df: pd.DataFrame, keys: tuple[str, ...], header: Callable[[str], str], key_name: str
+                  ) -> list[Finding]:
+    """The same key twice in one sheet → error on each later row, naming the first row (``other_row``)."""
+    sub = df[list(keys)]
+    valid = sub.notna().all(axis=1)
+    sub = sub[valid]
+    dup = sub.duplicated(keep="first")
+    if not dup.any():
+        return []
+    first_of = sub.reset_index().groupby(list(keys), sort=False)["index"].first()
+    out = []
+    for i in sub.index[dup]:
+        key = tuple(sub.loc[i, k] for k in keys)
+        first = first_of.loc[key if len(keys) > 1 else key[0]]
+        desc = "，".join(f"{header(k)} {v}" for k, v in zip(keys, key, strict=True))
+        out.append(Finding(i, keys[0], "duplicate_key", key[0],
+                           {"other_index": first, "key_desc": desc, "key_name": key_name}))
+    return out
+
+
+def monthly_rules(df: pd.DataFrame, header: Callable[[str], str], *, previous_rows: pd.DataFrame | None = None,
+                  bad_cells: set[tuple[Any, str]] = frozenset()) -> list[Finding]:
+    """Every rule of table A on a typed monthly frame."""
+    return [
+        *duplicate_key(df, MONTHLY.key_columns, header, "警务室的每个统计月份"),
+        *visited_exceeds_households(df),
+        *visited_ytd_exceeds_households(df),
+        *visited_ytd_decreased(df, previous_rows),
+        *officer_days_exceed(df),
+        *daily_hours(df),
+        *part_exceeds_total(df, header),
+        *pair_incomplete(df, header, bad_cells),
+    ]
+
+
+# --- B. ledger ----------------------------------------------------------------------------------------
+
+def unknown_office(df: pd.DataFrame, offices: Iterable[str]) -> list[Finding]:
+    """警务室编码 not in this upload's monthly rows nor among stored offices → error."""
+    known = set(offices)
+    codes = df["office_code"]
+    mask = codes.notna() & ~codes.isin(known)
+    return _findings(mask, "office_code", "unknown_office", lambda i: codes[i])
+
+
+def date_in_future(df: pd.DataFrame, upload_date: dt.date, header: Callable[[str], str]) -> list[Finding]:
+    """受理日期 (and 化解日期, 回访日期) after the upload date → error."""
+    limit = pd.Timestamp(upload_date)
+    out: list[Finding] = []
+    for key in ("received_date", "resolved_date", "follow_up_date"):
+        mask = df[key] > limit
+        out += _findings(mask, key, "date_in_future", lambda i, k=key: _day(df.at[i, k]),
+                         lambda i: {"upload_date": upload_date.isoformat()})
+    return out
+
+
+def resolved_date_missing(df: pd.DataFrame) -> list[Finding]:
+    """办理状态 已化解 without 化解日期 → error."""
+    mask = (df["status"] == "已化解") & df["resolved_date"].isna()
+    return _findings(mask, "resolved_date", "resolved_date_missing", lambda i: "")
+
+
+def resolved_date_while_open(df: pd.DataFrame) -> list[Finding]:
+    """办理状态 化解中 with a 化解日期 → error."""
+    mask = (df["status"] == "化解中") & df["resolved_date"].notna()
+    return _findings(mask, "resolved_date", "resolved_date_while_open", lambda i: _day(df.at[i, "resolved_date"]))
+
+
+def date_before(df: pd.DataFrame, header: Callable[[str], str]) -> list[Finding]:
+    """化解日期 before 受理日期, 回访日期 before 化解日期 → error."""
+    out: list[Finding] = []
+    for later, earlier in (("resolved_date", "received_date"), ("follow_up_date", "resolved_date")):
+        mask = df[later] < df[earlier]
+        out += _findings(mask, later, "date_before", lambda i, k=later: _day(df.at[i, k]),
+                         lambda i, e=earlier: {"other_header": header(e), "other": _day(df.at[i, e])})
+    return out
+
+
+def follow_up_without_resolution(df: pd.DataFrame) -> list[Finding]:
+    """回访日期 given without 化解日期 → warning (the follow-up cannot count)."""
+    mask = df["follow_up_date"].notna() & df["resolved_date"].isna()
+    return _findings(mask, "follow_up_date", "follow_up_without_resolution", lambda i: _day(df.at[i, "follow_up_date"]))
+
+
+def ledger_rules(df: pd.DataFrame, header: Callable[[str], str], *, offices: Iterable[str],
+                 upload_date: dt.date) -> list[Finding]:
+    """Every rule of table B on a typed ledger frame."""
+    return [
+        *duplicate_key(df, LEDGER.key_columns, header, "纠纷编号"),
+        *unknown_office(df, offices),
+        *date_in_future(df, upload_date, header),
+        *resolved_date_missing(df),
+        *resolved_date_while_open(df),
+        *date_before(df, header),
+        *follow_up_without_resolution(df),
+    ]

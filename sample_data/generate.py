@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -33,6 +34,8 @@ from metrics.schema import (
 CITY = "临海市公安局"
 DEFAULT_MONTHS = ("2024-11", "2026-10")
 DEFAULT_SEED = 20261031
+REPORT_DATE = dt.date(2026, 11, 3)
+"""The fixed 填报日期 of the sample reports for the last default month (upload date in tests)."""
 GENERATED_FILE = "生成的示例数据"
 """Value of the ``_file`` trace column in generated frames."""
 
@@ -450,14 +453,14 @@ def _write_sheet(wb, name: str, kind, frame: pd.DataFrame, title: str, note: str
 
 
 def write_station_workbook(
-    path: str | Path,
+    path: str | Path | BinaryIO,
     monthly: pd.DataFrame,
     ledger: pd.DataFrame,
     *,
     title: str | None = None,
     unit: str | None = None,
     fill_date: str | None = None,
-) -> Path:
+) -> Path | None:
     """Write an .xlsx with both sheets as real reports look: merged title row, 填报单位/填报日期 row, header.
 
     Codes are written as text; dates as date cells; 是否民转刑 as 是/否. Title, unit and date default to
@@ -465,22 +468,38 @@ def write_station_workbook(
     """
     import xlsxwriter
 
-    path = Path(path)
+    target = str(path) if isinstance(path, str | Path) else path
     stations = sorted(set(monthly["station"])) if len(monthly) else []
     unit = unit or (stations[0] if len(stations) == 1 else CITY)
     last = max(monthly["month"]) if len(monthly) else DEFAULT_MONTHS[1]
     period = pd.Period(last, freq="M")
     if fill_date is None:
-        fill_date = (period + 1).start_time.date().replace(day=3).isoformat()
+        fill_date = fill_date_of(last).isoformat()
     if title is None:
         title = f"{unit}{period.year}年{period.month}月社区警务工作月报表"
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
-                                         "strings_to_urls": False})
+    wb = xlsxwriter.Workbook(target, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
+                                      "strings_to_urls": False})
+    wb.set_properties({"title": title, "author": unit, "created": dt.datetime(2026, 11, 3, 9, 0, 0)})
     note = f"填报单位：{unit}        填报日期：{fill_date}"
     _write_sheet(wb, MONTHLY.title, MONTHLY, monthly, title, note)
     _write_sheet(wb, LEDGER.title, LEDGER, ledger, title.replace("月报表", "矛盾纠纷台账"), note)
     wb.close()
-    return path
+    return Path(path) if isinstance(path, str | Path) else None
+
+
+def station_rows(
+    monthly: pd.DataFrame, ledger: pd.DataFrame, station: str, month: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What ``station`` reports for ``month``: its offices' monthly rows of that month, and the ledger rows
+    of those offices received, resolved or followed up in that month (new disputes and updates)."""
+    rows = monthly[(monthly["month"] == month) & (monthly["station"] == station)]
+    lo = pd.Timestamp(month + "-01")
+    hi = lo + pd.offsets.MonthEnd(0)
+    touched = np.zeros(len(ledger), dtype=bool)
+    for key in ("received_date", "resolved_date", "follow_up_date"):
+        touched |= ledger[key].between(lo, hi).fillna(False).to_numpy(dtype=bool)
+    led = ledger[touched & ledger["office_code"].isin(set(rows["office_code"])).to_numpy(dtype=bool)]
+    return rows.reset_index(drop=True), led.reset_index(drop=True)
 
 
 def history_name(months: tuple[str, str] = DEFAULT_MONTHS) -> str:
@@ -501,17 +520,10 @@ def write_bureau(folder: str | Path, *, seed: int = DEFAULT_SEED) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     monthly, ledger = build_bureau(seed=seed)
     last = max(monthly["month"])
-    lo = pd.Timestamp(last + "-01")
-    hi = lo + pd.offsets.MonthEnd(0)
-
-    def _in_month(s: pd.Series) -> pd.Series:
-        return s.between(lo, hi).fillna(False)
-
-    touched = _in_month(ledger["received_date"]) | _in_month(ledger["resolved_date"]) | _in_month(ledger["follow_up_date"])
     written = []
     latest = monthly[monthly["month"] == last]
-    for (branch, station), rows in latest.groupby(["branch", "station"], sort=True):
-        led = ledger[touched & ledger["office_code"].isin(set(rows["office_code"]))]
+    for (branch, station), _rows in latest.groupby(["branch", "station"], sort=True):
+        rows, led = station_rows(monthly, ledger, station, last)
         written.append(write_station_workbook(folder / station_file_name(branch, station, last), rows, led))
     first = min(monthly["month"])
     written.append(

@@ -149,3 +149,92 @@ def db(request, tmp_path):
     database = make_db(request.param, request, tmp_path)
     yield database
     database.dispose()
+
+
+# --- an installation on the test database, and typed rows as the reader gives them ---------------------
+
+@pytest.fixture
+def app(db, tmp_path):
+    """A running installation (settings, secrets) on the parametrised test database."""
+    from services.context import App
+    from services.settings import Settings
+
+    settings = Settings(data_dir=tmp_path / "data", database_url=db.engine.url.render_as_string(False))
+    return App(settings=settings, db=db, party_key_secret=b"p" * 16 + b"0123456789abcdef",
+               secret_key=b"s" * 16 + b"0123456789abcdef")
+
+
+def monthly_record(code: str, month: str, station: str = "城关派出所", branch: str = "东城分局", **values) -> dict:
+    """One valid office-month with plausible numbers; ``values`` override any column."""
+    rec = dict(office_code=code, office_name=f"{code}警务室", station=station, branch=branch, month=month,
+               officers=2.0, auxiliaries=1.0, grid_workers=3.0, households=800.0, population=2400.0,
+               visited_month=60.0, visited_ytd=300.0, community_hours=200.0, officer_days=40.0,
+               alerts=30.0, dispute_alerts=8.0, criminal_cases=2.0, fraud_cases=float("nan"),
+               civil_to_criminal=0.0, officer_fam_sampled=20.0, officer_fam_known=18.0,
+               resident_fam_surveyed=float("nan"), resident_fam_known=float("nan"),
+               satisfaction_surveyed=50.0, satisfaction_satisfied=45.0)
+    rec.update(values)
+    return rec
+
+
+def dispute_record(dispute_id: str, code: str, **values) -> dict:
+    import pandas as pd
+
+    rec = dict(dispute_id=dispute_id, office_code=code, received_date=pd.Timestamp("2026-09-03"),
+               source="走访排查", category="邻里", risk="黄", complexity="一般", level="社区",
+               status="已化解", resolved_date=pd.Timestamp("2026-09-06"), follow_up_date=pd.NaT,
+               party_key="ab" * 32, escalated=False, note="<script>alert(1)</script>")
+    rec.update(values)
+    return rec
+
+
+def make_upload(name: str, monthly: list[dict] = (), ledger: list[dict] = (), problems=(), salt: str = ""):
+    """An :class:`Upload` in the column contract of ``metrics.dataset`` (as the reader returns it)."""
+    import pandas as pd
+
+    from metrics.dataset import SourceFile, Upload, empty_frame
+    from metrics.schema import LEDGER, MONTHLY
+
+    def frame(kind, recs, sheet):
+        base = empty_frame(kind).drop(columns=["_file"])
+        if not recs:
+            return base
+        df = pd.DataFrame([{**r, "_sheet": sheet, "_row": i + 2} for i, r in enumerate(recs)])
+        for col in base.columns:
+            if col not in df:
+                df[col] = None
+            df[col] = df[col].astype(base[col].dtype) if str(base[col].dtype) != "object" else df[col]
+        return df[list(base.columns)]
+
+    m, lg = frame(MONTHLY, list(monthly), "警务室月报"), frame(LEDGER, list(ledger), "矛盾纠纷台账")
+    content = (name + salt + m.to_csv() + lg.to_csv()).encode()
+    return Upload(source=SourceFile.from_bytes(name, content), monthly=m, ledger=lg, problems=list(problems))
+
+
+def create_users(app) -> dict:
+    """One account per role (plus a second station head), returned by role name."""
+    from services import accounts
+
+    admin = accounts.create_first_admin(app, "admin", "Root-secret-2026")
+    out = {"admin": admin}
+    for name, role, kind, value in (
+        ("eval", "evaluator", "bureau", None),
+        ("lead", "leadership", "bureau", None),
+        ("head", "station_head", "station", "城关派出所"),
+        ("head2", "station_head", "station", "城南派出所"),
+    ):
+        out[name] = accounts.create_user(app, admin, name, f"Pw-{name[::-1]}-2026!x", role, kind, value)
+    return out
+
+
+def dump_tables(db) -> dict:
+    """Every row of every table, in primary-key order: for byte-for-byte comparisons."""
+    from sqlalchemy import select
+
+    from store.tables import ALL_TABLES
+
+    out = {}
+    with db.read() as conn:
+        for t in ALL_TABLES:
+            out[t.name] = [tuple(r) for r in conn.execute(select(t).order_by(*t.primary_key.columns))]
+    return out

@@ -3,4 +3,4 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.dbfixtures import db, pg_server  # noqa: E402,F401  (fixtures)
+from tests.dbfixtures import app, db, pg_server  # noqa: E402,F401  (fixtures)

@@ -46,6 +46,7 @@ MESSAGES: dict[str, tuple[Severity, str]] = {
     "bad_structure": ("error", "文件结构无效，无法安全读取，请用 Excel/WPS 打开后另存为 .xlsx 再上传。"),
     "read_timeout": ("error", "文件读取超时（超过 {seconds:.0f} 秒），请拆分后分别上传。"),
     "too_many_rows": ("error", "工作表“{sheet}”超过 {limit} 行的上限，请拆分后分别上传。"),
+    "sheet_too_large": ("error", "工作表“{sheet}”的数据区域过大（{rows} 行 × {cols} 列，超过 {limit} 个单元格的上限），请删除多余的行、列（或远处误填的单元格）后上传。"),
     "bad_encoding": ("error", "CSV 文件编码无法识别，请另存为“CSV UTF-8”或 GBK 编码后上传。"),
     "no_known_sheet": ("error", "文件中没有找到“警务室月报”或“矛盾纠纷台账”工作表，请使用系统提供的模板填报。"),
     "duplicate_sheet_kind": ("error", "文件中有多个“{kind}”工作表（{sheets}），请合并为一个后上传。"),

@@ -10,11 +10,38 @@ content; ``metrics.reader`` does that. Grid contract:
 * ``flags[(i, j)]`` marks cells whose value must not be trusted: ``"formula_without_value"`` or
   ``"error:#DIV/0!"`` (an error value). ``merged`` lists merged ranges as 0-based inclusive
   ``(r0, c0, r1, c1)``.
+
+Additions (A1, file safety):
+
+* A flagged cell's value is ``None``, and the grid is padded with ``None`` so that every flagged cell
+  lies inside ``rows`` (calamine drops a row whose only cell is a formula without value).
+* Text cells have C0/C1 control characters removed (``\\r\\n`` and ``\\r`` become ``\\n``; ``\\t`` and
+  ``\\n`` are kept); a cell left empty by that becomes ``None``. Invisible characters (NBSP, zero-width
+  space) are kept: they are the validator's concern.
+* ``RawBook.date1904`` is True when the workbook counts serial dates from 1904-01-01 (xlsx
+  ``<workbookPr date1904="1"/>``, xls DATEMODE, ods ``table:null-date``). calamine already converts
+  date-formatted cells with the right epoch; the flag is for plain serial numbers the validator converts.
+* ``RawBook.producer`` is the application that saved the file (xlsx ``docProps/app.xml``, ods
+  ``meta.xml``), e.g. ``"Microsoft Excel 16.0300"`` or ``"LibreOffice/7.4…"``; "" when unknown.
+* ``RawSheet.visible`` is False for hidden and very hidden sheets.
+
+What is refused, and how reading is bounded (see :mod:`metrics.filesafety`): the file is sniffed by its
+bytes, never its name; xlsx/ods zips pass a pre-flight (member count, declared and streamed uncompressed
+size, compression ratio, no DTD) before calamine sees them, and the pre-flight's row count, last row
+index and widest column reference refuse a sheet whose grid would exceed ``Limits.max_rows`` rows or
+``Limits.max_cells`` cells *before* calamine builds it. Memory and time are therefore bounded by
+construction — calamine's work is linear in the XML bytes and the dense grid, and both are capped — so no
+subprocess or timer is used (a subprocess would cost a second copy of the file and of the grid, and
+``read_timeout`` stays unused). ``.xls`` is bounded by the file size (BIFF8 holds at most 65,536 ×
+256 cells) and its grid is checked before conversion to Python; CSV by the file size.
 """
 
 from __future__ import annotations
 
+import csv
 import io
+import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
@@ -22,16 +49,11 @@ from typing import Any
 import python_calamine as pc
 
 from metrics import problems as pb
+from metrics import xlsxcells as xc
+from metrics.filesafety import Limits, Refusal, ZipScan, ole_read_stream, preflight_zip, sniff
 from metrics.problems import Problem
 
-
-@dataclass(frozen=True)
-class Limits:
-    """Bounds on what an upload may cost to read (configurable; defaults for one machine)."""
-
-    max_bytes: int = 20 * 1024 * 1024
-    max_rows: int = 300_000
-    """Data rows per sheet."""
+__all__ = ["Limits", "RawBook", "RawSheet", "open_book"]
 
 
 @dataclass
@@ -50,10 +72,44 @@ class RawBook:
     sheets: list[RawSheet] = field(default_factory=list)
     producer: str = ""
     """The application that saved the file, when the file says so."""
+    date1904: bool = False
+    """Serial dates count from 1904-01-01 (see the module docstring)."""
+
+
+class _Refused(Exception):
+    def __init__(self, code: str, **details: Any):
+        super().__init__(code)
+        self.code, self.details = code, details
+
+
+# ---------------------------------------------------------------------------------------------------
+# cleaning
+# ---------------------------------------------------------------------------------------------------
+
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def strip_controls(text: str) -> str:
+    """``text`` without C0/C1 control characters; CR LF and lone CR become LF; tab and LF kept."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL_RE.sub("", text)
+
+
+def _clean_cell(v: str) -> str | None:
+    v = strip_controls(v)
+    return v or None
 
 
 def _clean_grid(grid: list[list[Any]]) -> list[list[Any]]:
-    rows = [[None if v == "" else v for v in row] for row in grid]
+    """'' → None, control characters stripped from text, trailing empty rows and cells dropped."""
+    rows = [
+        [
+            (None if v == "" else (v if v.isprintable() else _clean_cell(v))) if v.__class__ is str else v
+            for v in row
+        ]
+        for row in grid
+    ]
     while rows and all(v is None for v in rows[-1]):
         rows.pop()
     for row in rows:
@@ -62,43 +118,169 @@ def _clean_grid(grid: list[list[Any]]) -> list[list[Any]]:
     return rows
 
 
-def _read_calamine(data: bytes, fmt: str) -> RawBook:
-    wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+def _apply_flags(rows: list[list[Any]], flags: dict[tuple[int, int], str]) -> None:
+    """Blank every flagged cell, padding the grid so that each one exists."""
+    for r, c in flags:
+        while len(rows) <= r:
+            rows.append([])
+        row = rows[r]
+        if len(row) <= c:
+            row.extend([None] * (c + 1 - len(row)))
+        row[c] = None
+
+
+# ---------------------------------------------------------------------------------------------------
+# calamine formats
+# ---------------------------------------------------------------------------------------------------
+
+
+def _check_extent(name: str, rows: int, cols: int, limits: Limits) -> None:
+    if rows > limits.max_sheet_rows:
+        raise _Refused("too_many_rows", sheet=name, limit=limits.max_rows)
+    if rows * cols > limits.max_cells:
+        raise _Refused("sheet_too_large", sheet=name, rows=rows, cols=cols, limit=limits.max_cells)
+
+
+def _xlsx_extras(data: bytes, scan: ZipScan, limits: Limits) -> tuple[dict[str, dict], bool, str]:
+    """Flags per sheet name, the 1904 flag and the producer of an xlsx; extents checked first."""
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    names = set(scan.names)
+    workbook = zf.read("xl/workbook.xml")
+    rels = zf.read("xl/_rels/workbook.xml.rels") if "xl/_rels/workbook.xml.rels" in names else None
+    parts = xc.xlsx_sheet_parts(workbook, rels)
+    date1904 = xc.xlsx_date1904(workbook)
+    producer = xc.producer_from_app_xml(zf.read("docProps/app.xml")) if "docProps/app.xml" in names else ""
+    flags: dict[str, dict] = {}
+    for part in parts:
+        ms = scan.members.get(part.path)
+        if ms is None:
+            continue
+        rows, cols = max(ms.last_row, ms.rows), ms.max_col
+        if ms.cells_with_ref < ms.cells:  # cells without an r="A1" reference: walk them to be exact
+            rows, cols = xc.xlsx_extent(zf.read(part.path))
+        _check_extent(part.name, rows, cols, limits)
+        if ms.has_formula or ms.has_error:
+            found = xc.xlsx_cell_flags(zf.read(part.path))
+            if found:
+                flags[part.name] = found
+    return flags, date1904, producer
+
+
+_NULL_DATE_RE = re.compile(rb'<table:null-date\b[^>]*table:date-value="(\d{4})')
+
+
+def _ods_extras(data: bytes, limits: Limits) -> tuple[dict[str, dict], bool, str]:
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    names = set(zf.namelist())
+    content = zf.read("content.xml") if "content.xml" in names else b""
+    flags: dict[str, dict] = {}
+    for table in xc.ods_tables(content):
+        _check_extent(table.name, table.rows, table.cols, limits)
+        if table.flags:
+            flags[table.name] = table.flags
+    m = _NULL_DATE_RE.search(content)
+    producer = xc.producer_from_ods_meta(zf.read("meta.xml")) if "meta.xml" in names else ""
+    return flags, bool(m and m.group(1) == b"1904"), producer
+
+
+def _xls_extras(data: bytes) -> tuple[dict[str, dict], bool]:
+    stream = ole_read_stream(data, "Workbook") or ole_read_stream(data, "Book") or b""
+    info = xc.biff_scan(stream)
+    if info.encrypted:
+        raise _Refused("encrypted")
+    return info.flags, info.date1904
+
+
+def _read_calamine(data: bytes, fmt: str, limits: Limits, scan: ZipScan | None) -> RawBook:
+    flags: dict[str, dict] = {}
     book = RawBook(format=fmt)
+    if fmt == "xlsx":
+        flags, book.date1904, book.producer = _xlsx_extras(data, scan, limits)
+    elif fmt == "ods":
+        flags, book.date1904, book.producer = _ods_extras(data, limits)
+    elif fmt == "xls":
+        flags, book.date1904 = _xls_extras(data)
+    wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     for meta in wb.sheets_metadata:
         if meta.typ != pc.SheetTypeEnum.WorkSheet:
             continue
         sheet = wb.get_sheet_by_name(meta.name)
-        grid = sheet.to_python(skip_empty_area=False)
+        _check_extent(meta.name, sheet.end[0] + 1 if sheet.end else 0, sheet.end[1] + 1 if sheet.end else 0, limits)
+        rows = _clean_grid(sheet.to_python(skip_empty_area=False))
+        sheet_flags = flags.get(meta.name, {})
+        _apply_flags(rows, sheet_flags)
         merged = [(a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or [])]
         book.sheets.append(
             RawSheet(
                 name=meta.name,
                 visible=meta.visible == pc.SheetVisibleEnum.Visible,
-                rows=_clean_grid(grid),
+                rows=rows,
                 merged=merged,
+                flags=dict(sheet_flags),
             )
         )
     return book
 
 
-def _read_csv(data: bytes, name: str) -> RawBook | Problem:
-    import csv
+# ---------------------------------------------------------------------------------------------------
+# CSV
+# ---------------------------------------------------------------------------------------------------
 
-    for encoding in ("utf-8-sig", "gb18030"):
+
+def _decode(data: bytes) -> str | None:
+    """UTF-16 (with BOM), UTF-8 (with or without BOM), then GB18030 — strictly; None when none fits."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings: tuple[str, ...] = ("utf-16",)
+    else:
+        encodings = ("utf-8-sig", "gb18030")
+    for encoding in encodings:
         try:
-            text = data.decode(encoding)
-            break
+            return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    else:
-        return pb.make("bad_encoding", file=name)
-    rows = [[c if c != "" else None for c in row] for row in csv.reader(io.StringIO(text, newline=""))]
-    return RawBook(format="csv", sheets=[RawSheet(name=PurePath(name).stem, rows=_clean_grid(rows))])
+    return None
+
+
+def _delimiter(text: str) -> str:
+    """Comma, unless the first lines clearly use tabs or semicolons instead."""
+    lines = [ln for ln in text[:65536].splitlines() if ln.strip()][:20]
+    best, best_n = ",", max((ln.count(",") for ln in lines), default=0)
+    for cand in ("\t", ";"):
+        n = max((ln.count(cand) for ln in lines), default=0)
+        if n >= 2 and n > 2 * best_n:
+            best, best_n = cand, n
+    return best
+
+
+def _read_csv(data: bytes, name: str, limits: Limits) -> RawBook:
+    text = _decode(data)
+    if text is None:
+        raise _Refused("bad_encoding")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    grid = []
+    for row in reader:
+        grid.append(row)
+        if len(grid) > limits.max_sheet_rows:
+            raise _Refused("too_many_rows", sheet=PurePath(name).stem, limit=limits.max_rows)
+    return RawBook(format="csv", sheets=[RawSheet(name=PurePath(name).stem, rows=_clean_grid(grid))])
+
+
+# ---------------------------------------------------------------------------------------------------
+# entry point
+# ---------------------------------------------------------------------------------------------------
+
+
+def _problem(name: str, code: str, details: dict) -> Problem:
+    return pb.make(code, file=name, **details)
 
 
 def open_book(data: bytes, name: str, limits: Limits | None = None) -> tuple[RawBook | None, list[Problem]]:
-    """Read ``data`` (a file named ``name``) into raw sheets; on failure, the file-level problems."""
+    """Read ``data`` (a file named ``name``) into raw sheets; on failure, the file-level problems.
+
+    Never raises for bad input: every refusal is one :class:`~metrics.problems.Problem` with a Chinese
+    message (codes: file_empty, file_too_large, unsupported_type, html_as_xls, macro_workbook, encrypted,
+    corrupt_file, zip_bomb, bad_structure, too_many_rows, sheet_too_large, bad_encoding).
+    """
     limits = limits or Limits()
     if not data:
         return None, [pb.make("file_empty", file=name)]
@@ -106,21 +288,31 @@ def open_book(data: bytes, name: str, limits: Limits | None = None) -> tuple[Raw
         return None, [
             pb.make("file_too_large", file=name, size_mb=len(data) / 2**20, limit_mb=limits.max_bytes / 2**20)
         ]
-    suffix = PurePath(name).suffix.lower()
-    if data[:4] == b"PK\x03\x04":
-        fmt = "ods" if b"opendocument.spreadsheet" in data[:200] else "xlsx"
-    elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        fmt = "xls"
-    elif suffix == ".csv":
-        fmt = "csv"
-    else:
-        return None, [pb.make("unsupported_type", file=name, detected=suffix or "未知")]
-    if fmt == "csv":
-        result = _read_csv(data, name)
-        return (None, [result]) if isinstance(result, Problem) else (result, [])
     try:
-        return _read_calamine(data, fmt), []
+        sniffed = sniff(data)
+        if isinstance(sniffed, Refusal):
+            raise _Refused(sniffed.code, **sniffed.details)
+        fmt = sniffed.format
+        if fmt == "csv":
+            return _read_csv(data, name, limits), []
+        scan = None
+        if fmt in ("xlsx", "ods"):
+            scan = preflight_zip(data, fmt, limits)
+            if isinstance(scan, Refusal):
+                raise _Refused(scan.code, **scan.details)
+        return _read_calamine(data, fmt, limits, scan), []
+    except _Refused as refused:
+        return None, [_problem(name, refused.code, refused.details)]
     except pc.PasswordError:
         return None, [pb.make("encrypted", file=name)]
-    except Exception:  # noqa: BLE001 — any parser failure is a file the user must re-save
+    except (pc.XmlError, SyntaxError, ValueError) as exc:  # defusedxml/expat/quick-xml refusals
+        code = "bad_structure" if _is_structure_error(exc) else "corrupt_file"
+        return None, [pb.make(code, file=name)]
+    except Exception:  # noqa: BLE001 — any other parser failure is a file the user must re-save
         return None, [pb.make("corrupt_file", file=name)]
+
+
+def _is_structure_error(exc: BaseException) -> bool:
+    import defusedxml
+
+    return isinstance(exc, pc.XmlError | SyntaxError | defusedxml.DefusedXmlException)

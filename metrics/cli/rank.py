@@ -1,14 +1,142 @@
-"""`python -m metrics rank` — see shared/spec/cli.md. (Being built; owned by one helper.)"""
+"""`python -m metrics rank FILE... --period P [--rubric FILE.toml] [--json] [--out FILE.xlsx]`.
+
+Reads the files as successive uploads, computes the office indicators for the period, scores them with
+the rubric (``config/rubric.toml`` by default), ranks them and prints the ranking — JSON on stdout with
+``--json`` (shared/spec/rubric.md), otherwise a Chinese table — and with ``--out`` writes the ranking
+workbook (or CSV when the name ends in ``.csv``). Exit status: 0, 1 when the files have errors (the
+problems are printed, no numbers), 2 for wrong usage (bad period, broken rubric, bad output name).
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from metrics.cli.common import UsageError, progress
+from metrics.rubric import RubricError, load_rubric
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("rank", help="rank")
+    p = sub.add_parser(
+        "rank",
+        help="按评分规则评定星级并排名",
+        description="读取月报/台账文件，按评分规则计算得分、星级和排名（全局、分局内、派出所内）。",
+    )
+    p.add_argument("files", nargs="+", metavar="文件", help="月报或台账工作簿，按给出的顺序作为先后上传")
+    p.add_argument("--period", required=True, metavar="期间", help="如 2026、2026Q3、2026-10、2025-11..2026-10")
+    p.add_argument("--rubric", metavar="规则.toml", help="评分规则文件（默认 config/rubric.toml）")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出到标准输出")
+    p.add_argument("--out", metavar="排名.xlsx", help="同时写出排名工作簿（.xlsx）或 CSV（.csv）")
     p.set_defaults(run=run)
 
 
+def _problem_dict(p: Any) -> dict[str, Any]:
+    return p.to_dict() if hasattr(p, "to_dict") else dict(p)
+
+
+def _print_problems(uploads: list[Any], as_json: bool) -> None:
+    problems = [p for up in uploads for p in up.problems]
+    if as_json:
+        doc = {"ok": False, "problems": [_problem_dict(p) for p in problems]}
+        print(json.dumps(doc, ensure_ascii=False, indent=2))
+    for p in problems:
+        where = "，".join(
+            x for x in (p.file, f"工作表“{p.sheet}”" if p.sheet else "", f"第 {p.row} 行" if p.row else "",
+                        f"列“{p.column}”" if p.column else "") if x
+        )  # fmt: skip
+        level = "错误" if p.severity == "error" else "提示"
+        print(f"[{level}] {where}：{p.message}", file=sys.stderr)
+    n_err = sum(1 for p in problems if p.severity == "error")
+    print(f"文件有 {n_err} 处错误，未计算排名。请修正后重试。", file=sys.stderr)
+
+
+def _table(ranked: Any, rubric: Any, period: str) -> str:
+    from metrics.scoring import stars_text
+
+    lines = [f"期间 {period}，评分规则 {rubric.version}，共 {len(ranked)} 个警务室"]
+    header = f"{'排名':>4}  {'警务室编码':<12} {'警务室':<14} {'派出所':<12} {'分局':<10} {'得分':>7}  星级"
+    lines.append(header)
+    for row in ranked.to_dict("records"):
+        if row["rated"]:
+            rank = str(int(row["rank"]))
+            score = f"{row['score']:.2f}"
+            stars = stars_text(int(row["stars"]), rubric.top_stars)
+            note = f"（封顶：{row['capped_by']}）" if row.get("capped_by") else ""
+        else:
+            rank, score, stars, note = "—", "—", "待评", f"（{row['reason']}）"
+        lines.append(
+            f"{rank:>4}  {str(row['code']):<12} {str(row['name']):<14} {str(row['station']):<12} "
+            f"{str(row['branch']):<10} {score:>7}  {stars}{note}"
+        )
+    return "\n".join(lines)
+
+
 def run(args: argparse.Namespace) -> int:
-    raise NotImplementedError("rank")
+    try:
+        rubric = load_rubric(args.rubric)
+    except RubricError as exc:
+        raise UsageError(f"评分规则无效：{exc}") from None
+    out = Path(args.out) if args.out else None
+    if out is not None:
+        if out.suffix.lower() not in (".xlsx", ".csv"):
+            raise UsageError(f"--out 的文件名应以 .xlsx 或 .csv 结尾：{args.out}")
+        if out.parent and not out.parent.exists():
+            raise UsageError(f"--out 的目录不存在：{out.parent}")
+
+    try:
+        from metrics.periods import parse_period
+    except ImportError:
+        parse_period = None
+    if parse_period is not None:
+        try:
+            period = parse_period(args.period)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        label = getattr(period, "label", args.period)
+    else:
+        period, label = args.period, args.period
+
+    missing = [f for f in args.files if not Path(f).is_file()]
+    if missing:
+        raise UsageError("找不到文件：" + "、".join(missing))
+
+    try:
+        from metrics.indicators import compute
+        from metrics.reader import read_files
+    except ImportError:
+        print("本版本尚未包含读取或指标计算模块，无法评定。", file=sys.stderr)
+        return 1
+    from metrics.dataset import merge
+    from metrics.ranking import rank
+    from metrics.ranking_export import ranking_json, write_ranking_csv, write_ranking_xlsx
+    from metrics.scoring import score
+
+    progress(f"读取 {len(args.files)} 个文件……")
+    uploads = read_files([Path(f) for f in args.files])
+    if any(up.errors for up in uploads):
+        _print_problems(uploads, args.json)
+        return 1
+    dataset = merge(uploads)
+    progress("计算指标并评分……")
+    report = compute(dataset, period, level="office")
+    ranked = rank(score(report.units, rubric))
+
+    if out is not None:
+        try:
+            if out.suffix.lower() == ".csv":
+                write_ranking_csv(out, ranked, rubric)
+            else:
+                write_ranking_xlsx(out, ranked, rubric, period=label, sources=dataset.sources)
+        except OSError as exc:
+            print(f"无法写出文件“{out}”：{exc.strerror or exc}", file=sys.stderr)
+            return 1
+        progress(f"已写出 {out}")
+
+    if args.json:
+        print(json.dumps(ranking_json(ranked, rubric, label), ensure_ascii=False, indent=2, allow_nan=False))
+    else:
+        print(_table(ranked, rubric, label))
+    return 0

@@ -66,10 +66,10 @@ def vocabularies_markdown() -> str:
 def workbook_markdown() -> str:
     """The README "workbook" section: both sheet kinds and the vocabularies."""
     intro = (
-        "表头行可在前 {n} 行标题之下；表头匹配忽略空格、换行、全角/半角、繁简体和括号中的单位。"
-        "示例行（编码以“{ex}”开头）、空行和合计行不计入数据。\n"
-        "The header row may sit under up to {n} title rows; header matching ignores spaces, line breaks, "
+        f"表头行可在前 {schema.MAX_HEADER_SEARCH_ROWS} 行标题之下；表头匹配忽略空格、换行、全角/半角、繁简体和括号中的单位。"
+        f"示例行（编码以“{schema.EXAMPLE_PREFIX}”开头）、空行和合计行不计入数据。\n"
+        f"The header row may sit under up to {schema.MAX_HEADER_SEARCH_ROWS} title rows; header matching ignores spaces, line breaks, "
         "full/half width, traditional/simplified characters and a unit in brackets."
-    ).format(n=schema.MAX_HEADER_SEARCH_ROWS, ex=schema.EXAMPLE_PREFIX)
+    )
     blocks = [intro, *(kind_markdown(k) for k in schema.SHEET_KINDS.values()), vocabularies_markdown()]
     return "\n\n".join(blocks) + "\n"

@@ -68,22 +68,22 @@ def visited_ytd_decreased(df: pd.DataFrame, previous_rows: pd.DataFrame | None =
     visited_ytd); a month given in this upload replaces the stored one.
     """
     cols = ["office_code", "month", "visited_ytd"]
-    here = df[cols].dropna().assign(_here=True, _idx=df.index[df[cols].notna().all(axis=1)])
+    here = df[cols].dropna().assign(is_here=True, row_idx=df.index[df[cols].notna().all(axis=1)])
     frames = [here]
     if previous_rows is not None and len(previous_rows):
-        prev = previous_rows[cols].dropna().assign(_here=False, _idx=-1)
+        prev = previous_rows[cols].dropna().assign(is_here=False, row_idx=-1)
         frames.insert(0, prev)
     allrows = pd.concat(frames, ignore_index=True)
     allrows = allrows.drop_duplicates(["office_code", "month"], keep="last")
-    allrows["_year"] = allrows["month"].str[:4]
+    allrows["year_"] = allrows["month"].str[:4]
     allrows = allrows.sort_values(["office_code", "month"], kind="stable")
-    grouped = allrows.groupby(["office_code", "_year"], sort=False)
-    allrows["_prev_ytd"] = grouped["visited_ytd"].shift(1)
-    allrows["_prev_month"] = grouped["month"].shift(1)
-    hits = allrows[allrows["_here"] & (allrows["visited_ytd"] < allrows["_prev_ytd"])]
+    grouped = allrows.groupby(["office_code", "year_"], sort=False)
+    allrows["prev_ytd"] = grouped["visited_ytd"].shift(1)
+    allrows["prev_month"] = grouped["month"].shift(1)
+    hits = allrows[allrows["is_here"] & (allrows["visited_ytd"] < allrows["prev_ytd"])]
     return [
-        Finding(r._idx, "visited_ytd", "visited_ytd_decreased", _num(r.visited_ytd),
-                {"prev_month": r._prev_month, "prev_value": _num(r._prev_ytd)})
+        Finding(r.row_idx, "visited_ytd", "visited_ytd_decreased", _num(r.visited_ytd),
+                {"prev_month": r.prev_month, "prev_value": _num(r.prev_ytd)})
         for r in hits.itertuples()
     ]
 

@@ -109,7 +109,9 @@ def xlsx(*sheets: Sheet) -> bytes:
         for r, row in enumerate(spec.rows, start=spec.start_row):
             for c, value in enumerate(row, start=1):
                 if value is not None:
-                    ws.cell(row=r, column=c, value=value)
+                    cell = ws.cell(row=r, column=c, value=value)
+                    if isinstance(value, str) and value.startswith("="):
+                        cell.data_type = "s"  # text that looks like a formula stays text
         for rng in spec.merged:
             ws.merge_cells(rng)
         if spec.hidden:
@@ -141,3 +143,8 @@ def both_book(monthly: Sequence[dict[str, Any]] = (), ledger: Sequence[dict[str,
 
 UPLOAD_DATE = dt.date(2026, 11, 5)
 """An upload date after every date of the default rows."""
+
+
+def found(upload: Any, code: str | None = None) -> list[tuple[str, int | None, str, str, str]]:
+    """An upload's problems as (sheet, row, column, code, severity), optionally only those of ``code``."""
+    return [(p.sheet, p.row, p.column, p.code, p.severity) for p in upload.problems if code in (None, p.code)]

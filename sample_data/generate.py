@@ -78,7 +78,7 @@ _NOTE_BY_STATUS = {
 
 def _place_names(rng: np.random.Generator, n: int, offset: int) -> list[str]:
     """``n`` distinct two-character fictional place names (a numeral is added past the pool size)."""
-    pool = [a + b for a in _FIRST for b in _SECOND]
+    pool = list(dict.fromkeys(a + b for a in _FIRST for b in _SECOND))
     order = rng.permutation(len(pool))
     out = []
     for i in range(n):
@@ -532,6 +532,10 @@ def write_bureau(folder: str | Path, *, seed: int = DEFAULT_SEED) -> list[Path]:
             title=f"{CITY}社区警务工作历史数据（{first}至{last}）", unit=CITY,
         )
     )
+    # Workbooks of an earlier generation (other station names or months) would be stale: remove them.
+    for old in (*folder.glob("*月报.xlsx"), *folder.glob("历史数据_*.xlsx")):
+        if old not in written:
+            old.unlink()
     return written
 
 

@@ -324,7 +324,7 @@ def _ledger(
     kid_s[cross] = kid_s[np.flatnonzero(cross) - 1]
     kid[by_station] = kid_s
     width = max(6, len(str(n)))
-    party = pd.Series(kid).astype(str).str.zfill(width).radd("P").astype(object)
+    party = pd.Series(kid).astype(str).str.zfill(width).radd("P").to_numpy(dtype=object)
     party[rng.random(n) < 0.05] = None
 
     # Notes: a phrase for the category followed by one for the status, from a small table.
@@ -345,8 +345,9 @@ def _ledger(
     seq = pd.Series(np.ones(n, dtype=np.int64)).groupby([office, years]).cumsum().to_numpy()
     seq_width = max(3, len(str(int(seq.max())) if n else "1"))
     dispute_id = (
-        pd.Series(codes, dtype=str) + "-" + pd.Series(years).astype(str) + "-" + pd.Series(seq).astype(str).str.zfill(seq_width)
-    ).astype(object)
+        pd.Series(codes, dtype=str) + "-" + pd.Series(years).astype(str) + "-"
+        + pd.Series(seq).astype(str).str.zfill(seq_width)
+    ).to_numpy(dtype=object)
 
     def _dates(days: np.ndarray, given: np.ndarray) -> pd.Series:
         out = pd.Series(start + pd.to_timedelta(np.where(given, days, 0), unit="D")).astype("datetime64[ns]")
@@ -356,7 +357,7 @@ def _ledger(
     level_values = np.array((*LEVEL.values, None), dtype=object)[lvl]
     frame = pd.DataFrame(
         {
-            "dispute_id": dispute_id,
+            "dispute_id": pd.Series(dispute_id, dtype=object),
             "office_code": pd.Series(codes, dtype=object),
             "received_date": pd.Series(received).astype("datetime64[ns]"),
             "source": pd.Series(np.array(SOURCE.values, dtype=object)[src], dtype=object),
@@ -367,12 +368,13 @@ def _ledger(
             "status": pd.Series(st_values, dtype=object),
             "resolved_date": _dates(resolved_day, resolved),
             "follow_up_date": _dates(fu_day, has_fu),
-            "party_key": party,
+            "party_key": pd.Series(party, dtype=object),
             "escalated": pd.Series(escalated, dtype="boolean"),
             "note": pd.Series(note, dtype=object),
         }
     )
-    frame = frame.sort_values(["received_date", "office_code"], kind="stable").reset_index(drop=True)
+    # By received date, then office (office order is code order): a numpy sort, not one on text.
+    frame = frame.iloc[np.lexsort((office, day))].reset_index(drop=True)
     frame["_file"] = pd.Series([GENERATED_FILE] * len(frame), dtype=object)
     frame["_sheet"] = pd.Series([LEDGER.title] * len(frame), dtype=object)
     frame["_row"] = np.arange(len(frame), dtype=np.int64) + 2

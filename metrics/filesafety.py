@@ -9,7 +9,7 @@ what the file actually is, in Chinese ("Word 文档", "PDF 文档" …).
 declared uncompressed size and each member's compression ratio, and then streams the decompression of
 every member a reader will parse (sheets, sharedStrings, styles, content.xml …) with a byte cap, stopping
 as soon as the cap is passed — declared sizes can lie, the stream cannot. While the bytes go by it counts
-rows and notes the last row index, the widest column reference and whether formulas or error cells occur,
+notes the last row index, the widest column reference and whether formulas or error cells occur,
 so that :mod:`metrics.rawbook` can refuse an oversized sheet before any grid is built and
 :mod:`metrics.xlsxcells` only scans the sheets that need it.
 
@@ -216,6 +216,9 @@ def _text_head(data: bytes, n: int = 4096) -> str:
     return head.decode("latin-1")
 
 
+_BINARY_CONTROLS = bytes(b for b in range(32) if b not in (9, 10, 13))
+
+
 def _sniff_text(data: bytes) -> Sniffed | Refusal:
     head = _text_head(data).lstrip().lower()
     if head.startswith("mime-version:") or "content-type: multipart/related" in head[:2000]:
@@ -229,8 +232,10 @@ def _sniff_text(data: bytes) -> Sniffed | Refusal:
             return Refusal("html_as_xls")
         return Refusal("unsupported_type", {"detected": "XML 文件"})
     sample = data[:8192]
-    if b"\x00" in sample and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return Refusal("unsupported_type", {"detected": "未知的二进制文件"})
+    if not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        controls = sum(sample.count(bytes([b])) for b in _BINARY_CONTROLS)
+        if b"\x00" in sample or controls > len(sample) // 20 + 2:
+            return Refusal("unsupported_type", {"detected": "未知的二进制文件"})
     return Sniffed("csv")
 
 
@@ -292,15 +297,13 @@ def _sniff_zip(data: bytes) -> Sniffed | Refusal:
 
 @dataclass
 class MemberScan:
-    """What streaming one XML member revealed (counts are exact; ``max_col`` is 1-based)."""
+    """What streaming one XML member revealed (``max_col`` is 1-based, 26 when no wider reference)."""
 
     name: str
     size: int = 0
-    rows: int = 0
     last_row: int = 0
+    """Number of the last row; -1 when it must be found by walking the sheet."""
     max_col: int = 0
-    cells: int = 0
-    cells_with_ref: int = 0
     has_formula: bool = False
     has_error: bool = False
 
@@ -314,10 +317,9 @@ class ZipScan:
 
 
 _CHUNK = 1 << 20
-_TAIL = 512
+_TAIL = 16
+_END = 1 << 16
 _COL_RE = re.compile(rb' r="([A-Z]{2,3})[0-9]')
-_ROW_PATTERNS = (b"<row ", b"<row>", b":row ", b":row>")
-_CELL_PATTERNS = (b"<c ", b"<c>", b"<c/>", b":c ", b":c>")
 _ROW_NUM_RE = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr="([0-9]+)"')
 
 
@@ -340,10 +342,6 @@ def _parsed(name: str) -> bool:
     return name.endswith((".xml", ".rels"))
 
 
-def _count_new(buf: bytes, tail: bytes, patterns: tuple[bytes, ...]) -> int:
-    return sum(buf.count(p) - tail.count(p) for p in patterns)
-
-
 def _stream_member(data: bytes, info: zipfile.ZipInfo, budget: int, limits: Limits, scan: MemberScan, sheet: bool):
     """Decompress one member in chunks, counting what it holds; a :class:`Refusal` when a cap is passed."""
     off = info.header_offset
@@ -362,7 +360,7 @@ def _stream_member(data: bytes, info: zipfile.ZipInfo, budget: int, limits: Limi
         return Refusal("corrupt_file")
     ratio_cap = max(limits.ratio_grace_bytes, int(limits.max_ratio * max(1, info.compress_size)))
     cap = min(budget, ratio_cap)
-    total, tail, pos, crc = 0, b"", 0, 0
+    total, tail, pos, end = 0, b"", 0, b""
     while True:
         if decomp is None:
             chunk = bytes(comp[pos : pos + _CHUNK])
@@ -387,39 +385,47 @@ def _stream_member(data: bytes, info: zipfile.ZipInfo, budget: int, limits: Limi
             return Refusal("zip_bomb", {"detail": f"“{info.filename}”压缩比超过 {limits.max_ratio:.0f}:1"})
         if total == len(chunk) and (b"<!DOCTYPE" in chunk[:65536] or b"<!ENTITY" in chunk[:65536]):
             return Refusal("bad_structure")  # no Office part has a DTD: entity bombs and XXE stop here
-        crc = zlib.crc32(chunk, crc)
+        if total > info.file_size:
+            return Refusal("zip_bomb", {"detail": "实际解压大小与声明不符"})
         if sheet:
             buf = tail + chunk
-            scan.rows += _count_new(buf, tail, _ROW_PATTERNS)
-            scan.cells += _count_new(buf, tail, _CELL_PATTERNS)
-            scan.cells_with_ref += buf.count(b'<c r="') - tail.count(b'<c r="')
-            if not scan.has_formula and (b"<f>" in buf or b"<f " in buf or b"table:formula=" in buf):
+            if not scan.has_formula and (b"<f>" in buf or b"<f " in buf):
                 scan.has_formula = True
-            if not scan.has_error and (b't="e"' in buf or b"calcext:value-type=\"error\"" in buf):
+            if not scan.has_error and b't="e"' in buf:
                 scan.has_error = True
             for m in _COL_RE.finditer(buf):
                 scan.max_col = max(scan.max_col, _col_number(m.group(1)))
-            i = len(buf)
-            while True:
-                i = buf.rfind(b"row ", 0, i)
-                if i < 0:
-                    break
-                lt = buf.rfind(b"<", max(0, i - 16), i)
-                m = _ROW_NUM_RE.match(buf, lt) if lt >= 0 else None
-                if m:
-                    scan.last_row = max(scan.last_row, int(m.group(1)))
-                    break
             tail = buf[-_TAIL:]
+            end = (end + chunk)[-_END:]
+    if sheet:
+        _last_row(end, scan)
     if decomp is not None and not decomp.eof:
         return Refusal("corrupt_file")
-    if total != info.file_size or (crc & 0xFFFFFFFF) != info.CRC:
-        if total > info.file_size:
-            return Refusal("zip_bomb", {"detail": "实际解压大小与声明不符"})
-        return Refusal("corrupt_file")
+    if total != info.file_size:
+        return Refusal("corrupt_file")  # the CRC is left to the reader, which checks it anyway
     scan.size = total
-    if sheet and scan.max_col == 0 and scan.cells:
+    if sheet and scan.max_col == 0:
         scan.max_col = 26
     return None
+
+
+_ROW_TAG_RE = re.compile(rb"<(?:\w+:)?row[\s>/]")
+
+
+def _last_row(end: bytes, scan: MemberScan) -> None:
+    """The number of the sheet's last ``<row r="N">`` (rows are in ascending order), read from the
+    stream's last bytes; -1 when it cannot be told that way (no ``r`` attributes, or a last row longer
+    than the bytes kept), so that the caller walks the sheet instead."""
+    tags = list(_ROW_TAG_RE.finditer(end))
+    refs = end.count(b'<c r="')
+    if (end.count(b"<c ") + end.count(b"<c>")) > refs:
+        scan.last_row = -1  # cells without references: positions come from their order
+        return
+    if not tags:
+        scan.last_row = 0 if b"<c" not in end and b":c" not in end else -1
+        return
+    m = _ROW_NUM_RE.match(end, tags[-1].start())
+    scan.last_row = int(m.group(1)) if m else -1
 
 
 def preflight_zip(data: bytes, fmt: str, limits: Limits) -> ZipScan | Refusal:

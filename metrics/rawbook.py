@@ -27,7 +27,7 @@ Additions (A1, file safety):
 
 What is refused, and how reading is bounded (see :mod:`metrics.filesafety`): the file is sniffed by its
 bytes, never its name; xlsx/ods zips pass a pre-flight (member count, declared and streamed uncompressed
-size, compression ratio, no DTD) before calamine sees them, and the pre-flight's row count, last row
+size, compression ratio, no DTD) before calamine sees them, and the pre-flight's last row
 index and widest column reference refuse a sheet whose grid would exceed ``Limits.max_rows`` rows or
 ``Limits.max_cells`` cells *before* calamine builds it. Memory and time are therefore bounded by
 construction — calamine's work is linear in the XML bytes and the dense grid, and both are capped — so no
@@ -155,8 +155,8 @@ def _xlsx_extras(data: bytes, scan: ZipScan, limits: Limits) -> tuple[dict[str, 
         ms = scan.members.get(part.path)
         if ms is None:
             continue
-        rows, cols = max(ms.last_row, ms.rows), ms.max_col
-        if ms.cells_with_ref < ms.cells:  # cells without an r="A1" reference: walk them to be exact
+        rows, cols = ms.last_row, ms.max_col
+        if rows < 0:  # cells or rows without an r="A1" reference: walk them to be exact
             rows, cols = xc.xlsx_extent(zf.read(part.path))
         _check_extent(part.name, rows, cols, limits)
         if ms.has_formula or ms.has_error:
@@ -244,10 +244,10 @@ def _decode(data: bytes) -> str | None:
 def _delimiter(text: str) -> str:
     """Comma, unless the first lines clearly use tabs or semicolons instead."""
     lines = [ln for ln in text[:65536].splitlines() if ln.strip()][:20]
-    best, best_n = ",", max((ln.count(",") for ln in lines), default=0)
+    best, best_n = ",", sum(ln.count(",") for ln in lines)
     for cand in ("\t", ";"):
-        n = max((ln.count(cand) for ln in lines), default=0)
-        if n >= 2 and n > 2 * best_n:
+        n = sum(ln.count(cand) for ln in lines)
+        if max((ln.count(cand) for ln in lines), default=0) >= 2 and n > 2 * best_n:
             best, best_n = cand, n
     return best
 

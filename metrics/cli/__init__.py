@@ -8,6 +8,7 @@ Each command lives in its own module exposing ``add_parser(subparsers)`` and ``r
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 
 from metrics.cli import rank, report, template, validate, warnings
@@ -16,10 +17,27 @@ from metrics.cli.common import UsageError
 COMMANDS = (validate, report, rank, warnings, template)
 
 
+# argparse's own messages are English; users read Chinese.
+_ARGPARSE_ZH = (
+    (re.compile(r"the following arguments are required: (.*)"), r"缺少必需的参数：\1"),
+    (re.compile(r"unrecognized arguments: (.*)"), r"无法识别的参数：\1"),
+    (re.compile(r"argument (\S+): invalid choice: (.*?) \(choose from (.*)\)"), r"参数 \1 的值 \2 无效，可选：\3"),
+    (re.compile(r"argument (\S+): expected one argument"), r"参数 \1 需要一个值"),
+    (re.compile(r"argument (\S+): invalid (\w+) value: (.*)"), r"参数 \1 的值 \3 无效"),
+)
+
+
+def _to_chinese(message: str) -> str:
+    for pattern, repl in _ARGPARSE_ZH:
+        if pattern.search(message):
+            return pattern.sub(repl, message)
+    return message
+
+
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse's default is English and terse
+    def error(self, message: str) -> None:
         self.print_usage(sys.stderr)
-        print(f"用法错误：{message}", file=sys.stderr)
+        print(f"用法错误：{_to_chinese(message)}", file=sys.stderr)
         raise SystemExit(2)
 
 

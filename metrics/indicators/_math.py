@@ -1,21 +1,22 @@
-"""Small vectorised helpers shared by the indicator functions: null-safe ratios and masks."""
+"""Small vectorised helpers shared by the indicator functions: null-safe ratios and masks.
+
+Indicator functions work on plain numpy float arrays (one element per unit): pandas' per-operation
+overhead would dominate on the small frames of one unit level.
+"""
 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 
-def ratio(num, den) -> pd.Series:
+def ratio(num, den) -> np.ndarray:
     """``num / den`` element-wise; NaN (null) where ``den`` is 0 or null — never 0, never an error."""
-    num = pd.Series(num, dtype="float64") if not isinstance(num, pd.Series) else num.astype("float64")
-    den = pd.Series(den, dtype="float64") if not isinstance(den, pd.Series) else den.astype("float64")
+    num = np.asarray(num, dtype="float64")
+    den = np.asarray(den, dtype="float64")
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = num / den
-    return out.where(den > 0)
+        return np.where(den > 0, num / den, np.nan)
 
 
-def when(condition, values) -> pd.Series:
+def when(condition, values) -> np.ndarray:
     """``values`` where ``condition`` holds, NaN (null) elsewhere."""
-    values = values.astype("float64") if isinstance(values, pd.Series) else pd.Series(values, dtype="float64")
-    return values.where(condition)
+    return np.where(np.asarray(condition, dtype=bool), np.asarray(values, dtype="float64"), np.nan)

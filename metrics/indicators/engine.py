@@ -103,6 +103,8 @@ def resolve_as_of(dataset: Dataset, period: Period, as_of: date | None) -> date:
 class _OfficeSums:
     offices: pd.DataFrame
     components: pd.DataFrame
+    months_due: float
+    """Months of the period up to as_of's month."""
 
 
 def _office_sums(
@@ -112,35 +114,32 @@ def _office_sums(
     comp_m = monthly_components(dataset.monthly, offices, period.months)
     comp_l = ledger_components(dataset.ledger, offices, period.first_day, period.last_day, as_of, time_limits)
     comp = pd.concat([comp_m, comp_l], axis=1)
-    comp["months_due"] = float(len(period.months_until(as_of)))
-    return _OfficeSums(offices, comp)
+    return _OfficeSums(offices, comp, float(len(period.months_until(as_of))))
 
 
-def _indicators(c: pd.DataFrame) -> pd.DataFrame:
-    """Apply every registered indicator (and the extra columns) to summed components ``c``."""
-    out = {key: ind.func(c).astype("float64") for key, ind in INDICATORS.items()}
+def _indicators(summed: pd.DataFrame) -> pd.DataFrame:
+    """Apply every registered indicator (and the extra columns) to summed components (one row per unit)."""
+    c = {col: summed[col].to_numpy(dtype="float64") for col in summed.columns}
+    out = {key: ind.func(c) for key, ind in INDICATORS.items()}
     for key in SURVEY_KEYS:
         num, den = SURVEYS[key]
-        low, high = wilson_interval(c[num], c[den])
-        out[f"{key}_low"] = pd.Series(low, index=c.index)
-        out[f"{key}_high"] = pd.Series(high, index=c.index)
+        out[f"{key}_low"], out[f"{key}_high"] = wilson_interval(c[num], c[den])
     for key in PRIOR_KEYS:
         out[f"{key}_prior"] = yoy.prior_count(c, key)
     for key in SURVEY_KEYS:
         out[f"{key}_prior"] = yoy.prior_rate(c, key)
-    return pd.DataFrame(out, index=c.index)
+    return pd.DataFrame(out, index=summed.index)
 
 
 def _unit_report(sums: _OfficeSums, period: Period, as_of: date, level: str) -> Report:
     check_level(level)
-    keys = unit_keys(sums.offices, level)
     units = unit_table(sums.offices, level)
-    comp = sums.components.drop(columns="months_due")
-    summed = comp.groupby(keys.to_numpy(), sort=False).sum()
-    summed = summed.reindex(units.index, fill_value=0.0)
-    summed["months_due"] = sums.components["months_due"].iloc[0] if len(comp) else float(
-        len(period.months_until(as_of))
-    )
+    if level == "office":
+        summed = sums.components
+    else:
+        keys = unit_keys(sums.offices, level).to_numpy()
+        summed = sums.components.groupby(keys, sort=False).sum()
+    summed = summed.reindex(units.index, fill_value=0.0).assign(months_due=sums.months_due)
     values = _indicators(summed)
     frame = pd.concat([units, values], axis=1).reset_index(drop=True)
     return Report(period=period, months=period.months, as_of=as_of, level=level, units=frame)
@@ -216,8 +215,8 @@ def monthly_series(
             part = summed.xs(i, level=1) if len(summed) else summed
             part = part.reindex(units.index, fill_value=0.0)
             part["months_due"] = float(len(period.months_until(as_of)))
-            values = INDICATORS[key].func(part).astype("float64")
-            frames.append(units.assign(month=m, value=values.to_numpy()))
+            c = {col: part[col].to_numpy(dtype="float64") for col in part.columns}
+            frames.append(units.assign(month=m, value=INDICATORS[key].func(c)))
     else:
         for m in months:
             rep = compute(dataset, m, level, time_limits=time_limits)

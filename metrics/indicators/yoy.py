@@ -10,7 +10,6 @@ twelve months earlier (metrics.md).
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from metrics.indicators import monthly
 from metrics.indicators._math import ratio, when
@@ -24,34 +23,34 @@ _COUNTS = {
 }
 
 
-def prior_count(c, key: str) -> pd.Series:
+def prior_count(c, key: str) -> np.ndarray:
     """X_prior: Σ X over the rows twelve months before each row of the period; null when any of them
     is missing or the unit has no row in the period."""
     x = _COUNTS[key](c)
-    return when(x.notna() & (c[f"{key}_missing"] == 0), c[f"{key}_prior"])
+    return when(~np.isnan(x) & (c[f"{key}_missing"] == 0), c[f"{key}_prior"])
 
 
-def count_yoy(c, key: str) -> pd.Series:
+def count_yoy(c, key: str) -> np.ndarray:
     """(X − X_prior) / X_prior. Unit: ratio. Better: lower (a decline is good news). Null when an
     earlier row is missing, when X_prior is 0, or when X is null."""
     x, prior = _COUNTS[key](c), prior_count(c, key)
     return ratio(x - prior, prior)
 
 
-def count_yoy_z(c, key: str) -> pd.Series:
+def count_yoy_z(c, key: str) -> np.ndarray:
     """2·(√X − √X_prior): Poisson z of the change (|z| ≥ 2 worth a look, ≥ 3 a signal). Unit: z.
     Null when an earlier row is missing or X or X_prior is null; defined when X_prior is 0."""
     x, prior = _COUNTS[key](c), prior_count(c, key)
     return 2.0 * (np.sqrt(x) - np.sqrt(prior))
 
 
-def prior_rate(c, key: str) -> pd.Series:
+def prior_rate(c, key: str) -> np.ndarray:
     """R_prior: the survey rate over the rows twelve months before each row of the period that exist."""
     num, den = SURVEYS[key]
     return ratio(c[f"{num}_prior"], c[f"{den}_prior"])
 
 
-def rate_yoy_pp(c, key: str) -> pd.Series:
+def rate_yoy_pp(c, key: str) -> np.ndarray:
     """R − R_prior in fraction units (0.133 = 13.3 points). Unit: pp. Better: higher. Null when either
     rate is null."""
     num, den = SURVEYS[key]
@@ -59,7 +58,7 @@ def rate_yoy_pp(c, key: str) -> pd.Series:
 
 
 def _bind(func, key: str, doc_key: str):
-    def indicator(c) -> pd.Series:
+    def indicator(c) -> np.ndarray:
         return func(c, key)
 
     indicator.__name__ = doc_key

@@ -1,7 +1,158 @@
-"""Router and sign-in gate (being built: see the issues)."""
+"""Router and sign-in gate: page config, first-run setup, sign-in, and the pages of the user's role.
+
+Run with ``streamlit run app.py``. ``DASHBOARD_DEMO=1`` starts demo mode (the sample bureau and one
+account per role, see ``services/demo.py``); every screen then says "演示模式".
+
+Only the pages of the signed-in user's role are given to ``st.navigation``: a page that is not in the
+list cannot be reached by URL. Services still check role and scope on every call.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
 
 import streamlit as st
 
-st.set_page_config(page_title="社区警务星级评估看板", layout="wide")
-st.title("社区警务星级评估看板")
-st.info("系统建设中：数据上报、指标分析、星级评定等页面即将上线。")
+from services import accounts
+from services.errors import ServiceError
+from ui import state
+from ui.i18n import LANGUAGES, t
+
+LOG = logging.getLogger("dashboard.app")
+HERE = Path(__file__).resolve().parent
+
+ALL_ROLES = ("leadership", "station_head", "evaluator", "admin")
+PAGES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    # key, file, icon, roles (app.md "Roles" and "Screens")
+    ("overview", "pages/overview.py", ":material/dashboard:", ALL_ROLES),
+    ("upload", "pages/upload.py", ":material/upload_file:", ("station_head", "evaluator")),
+    ("indicators", "pages/indicators.py", ":material/analytics:", ALL_ROLES),
+    ("disputes", "pages/disputes.py", ":material/handshake:", ALL_ROLES),
+    ("rating", "pages/rating.py", ":material/star:", ALL_ROLES),
+    ("rubric", "pages/rubric.py", ":material/rule:", ("evaluator",)),
+    ("admin", "pages/admin.py", ":material/admin_panel_settings:", ("admin",)),
+)
+
+
+def pages_for(role: str) -> list[str]:
+    """Page keys the role may open, in menu order."""
+    return [key for key, _f, _i, roles in PAGES if role in roles]
+
+
+def _language_picker() -> None:
+    st.session_state.setdefault("lang", state.settings().language)
+    st.sidebar.selectbox(t("language"), list(LANGUAGES), format_func=LANGUAGES.get, key="lang")
+
+
+def _setup_page() -> None:
+    app = state.current_app()
+    st.title(t("setup_title"))
+    st.info(t("setup_intro"))
+    with st.form("setup_form"):
+        username = st.text_input(t("username"), key="setup_user")
+        pw1 = st.text_input(t("password"), type="password", key="setup_pw1")
+        pw2 = st.text_input(t("password_again"), type="password", key="setup_pw2")
+        submitted = st.form_submit_button(t("create_admin"), type="primary")
+    if submitted:
+        if pw1 != pw2:
+            st.error(t("password_mismatch"))
+            return
+        try:
+            accounts.create_first_admin(app, username, pw1)
+        except ServiceError as exc:
+            st.error(str(exc))
+            return
+        st.session_state["_signin_msg"] = t("setup_done")
+        st.rerun()
+
+
+def _signin_page() -> None:
+    app = state.current_app()
+    st.title(t("app_title"))
+    st.subheader(t("signin_title"))
+    note = st.session_state.pop("_signin_msg", None)
+    if note:
+        st.info(note)
+    with st.form("signin_form"):
+        username = st.text_input(t("username"), key="signin_user")
+        password = st.text_input(t("password"), type="password", key="signin_pw")
+        submitted = st.form_submit_button(t("signin"), type="primary")
+    if submitted:
+        try:
+            signed = accounts.authenticate(app, username, password)
+        except ServiceError as exc:
+            st.error(str(exc))
+            return
+        st.session_state[state.TOKEN_KEY] = signed.token
+        st.rerun()
+
+
+def _sign_out() -> None:
+    token = st.session_state.pop(state.TOKEN_KEY, None)
+    st.session_state.pop(state.ACTOR_KEY, None)
+    if token:
+        accounts.sign_out(state.current_app(), token)
+
+
+def _sidebar(actor) -> None:
+    scope = actor.scope_value or t("scope_bureau")
+    st.sidebar.caption(t("signed_in_as", user=actor.username, role=actor.role_label))
+    st.sidebar.caption(t("scope_label", scope=scope))
+    st.sidebar.button(t("signout"), key="signout", on_click=_sign_out)
+    with st.sidebar.expander(t("change_password")):
+        with st.form("change_pw_form"):
+            old = st.text_input(t("old_password"), type="password", key="chpw_old")
+            new = st.text_input(t("new_password"), type="password", key="chpw_new")
+            if st.form_submit_button(t("change_password")):
+                try:
+                    accounts.change_password(state.current_app(), st.session_state[state.TOKEN_KEY], old, new)
+                    st.success(t("password_changed"))
+                except ServiceError as exc:
+                    st.error(str(exc))
+
+
+def _signed_in_actor(app):
+    token = st.session_state.get(state.TOKEN_KEY)
+    if not token:
+        st.session_state.pop(state.ACTOR_KEY, None)
+        return None
+    try:
+        actor = accounts.validate_session(app, token)
+    except ServiceError as exc:
+        st.session_state.pop(state.TOKEN_KEY, None)
+        st.session_state.pop(state.ACTOR_KEY, None)
+        st.session_state["_signin_msg"] = str(exc)
+        return None
+    st.session_state[state.ACTOR_KEY] = actor
+    return actor
+
+
+def main() -> None:
+    st.set_page_config(page_title="社区警务星级评估看板", page_icon=":material/local_police:", layout="wide")
+    _language_picker()
+    app = state.current_app()
+    if app.settings.demo:
+        st.warning(t("demo_banner"), icon=":material/science:")
+    if not accounts.has_users(app):
+        st.navigation([st.Page(_setup_page, title=t("setup_title"), url_path="setup")], position="hidden").run()
+        return
+    actor = _signed_in_actor(app)
+    if actor is None:
+        st.navigation([st.Page(_signin_page, title=t("signin_title"), url_path="signin")], position="hidden").run()
+        return
+    _sidebar(actor)
+    allowed = set(pages_for(actor.role))
+    pages = [st.Page(path, title=t(f"page_{key}"), icon=icon, url_path=key, default=(key == "overview"))
+             for key, path, icon, _roles in PAGES if key in allowed and (HERE / path).exists()]
+    page = st.navigation(pages)
+    try:
+        page.run()
+    except ServiceError as exc:
+        st.error(str(exc))
+    except Exception:  # never show a traceback to a user; the log has it
+        LOG.exception("page %s failed", page.title)
+        st.error(t("unexpected_error"))
+
+
+main()

@@ -1,0 +1,95 @@
+"""Plotly charts with one visual language: Chinese titles, axis labels with units, large fonts for a
+projector, and colours that mean the same everywhere (good/bad by the indicator's direction, 红/黄/蓝
+for dispute risk). Directions and labels come from ``metrics.indicators.registry``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from metrics.indicators.registry import INDICATORS
+
+GOOD = "#2e7d32"
+BAD = "#c62828"
+NEUTRAL = "#1f4e79"
+MUTED = "#9e9e9e"
+RISK_COLOURS = {"红": "#d32f2f", "黄": "#f9a825", "蓝": "#1976d2"}
+STAR_COLOURS = {5: "#1b5e20", 4: "#43a047", 3: "#fbc02d", 2: "#fb8c00", 1: "#e53935", 0: MUTED}
+FONT = {"family": "Microsoft YaHei, PingFang SC, Noto Sans CJK SC, sans-serif", "size": 15}
+
+UNIT_LABELS = {"ratio": "%", "count": "起/个", "hours": "小时/人·天", "pp": "百分点", "z": "z 值"}
+
+
+def unit_label(key: str) -> str:
+    """The axis unit of indicator ``key`` ("%", "起/个", …)."""
+    return UNIT_LABELS[INDICATORS[key].unit]
+
+
+def axis_title(key: str) -> str:
+    """"群众满意度（%）" — label and unit for an axis."""
+    return f"{INDICATORS[key].label}（{unit_label(key)}）"
+
+
+def display_values(key: str, values: pd.Series) -> pd.Series:
+    """Values as plotted: ratios and percentage points ×100, others unchanged."""
+    v = pd.to_numeric(values, errors="coerce")
+    return v * 100.0 if INDICATORS[key].unit in ("ratio", "pp") else v
+
+
+def good_bad_colour(key: str, value: float, reference: float) -> str:
+    """GOOD when ``value`` is on the better side of ``reference`` for ``key``, BAD on the worse side,
+    NEUTRAL when the indicator has no direction or a value is missing."""
+    better = INDICATORS[key].better
+    if better is None or pd.isna(value) or pd.isna(reference) or value == reference:
+        return NEUTRAL
+    up = value > reference
+    return GOOD if up == (better == "higher") else BAD
+
+
+def _layout(fig: go.Figure, title: str, x_title: str, y_title: str) -> go.Figure:
+    fig.update_layout(title={"text": title, "font": {"size": 20}}, font=FONT, template="plotly_white",
+                      xaxis_title=x_title, yaxis_title=y_title, margin={"l": 60, "r": 20, "t": 60, "b": 60},
+                      legend={"orientation": "h", "y": -0.2}, height=420)
+    return fig
+
+
+def trend_chart(series: pd.DataFrame, key: str, title: str | None = None) -> go.Figure:
+    """Line chart of indicator ``key`` over months: ``series`` has ``month``, ``value`` and optionally
+    ``name`` (one line per name)."""
+    fig = go.Figure()
+    names = series["name"].unique() if "name" in series else [INDICATORS[key].label]
+    for name in names:
+        part = series[series["name"] == name] if "name" in series else series
+        fig.add_trace(go.Scatter(x=part["month"], y=display_values(key, part["value"]), mode="lines+markers",
+                                 name=str(name), line={"width": 3}))
+    if len(names) == 1:
+        fig.update_traces(line_color=NEUTRAL)
+    return _layout(fig, title or f"{INDICATORS[key].label}月度趋势", "月份", axis_title(key))
+
+
+def bar_compare(frame: pd.DataFrame, key: str, reference: float | None = None, title: str | None = None,
+                name_col: str = "name") -> go.Figure:
+    """Horizontal bars of ``key`` per unit (``frame[name_col]``), coloured good/bad against
+    ``reference`` (e.g. the scope total) by the indicator's direction; the reference as a dashed line."""
+    df = frame[[name_col, key]].copy()
+    df["shown"] = display_values(key, df[key])
+    better = INDICATORS[key].better
+    df = df.sort_values("shown", ascending=(better != "lower"), na_position="first")
+    colours = [good_bad_colour(key, v, reference) if reference is not None else NEUTRAL for v in df[key]]
+    fig = go.Figure(go.Bar(x=df["shown"], y=df[name_col].astype(str), orientation="h", marker_color=colours,
+                           text=[("—" if pd.isna(v) else f"{v:.1f}") for v in df["shown"]], textposition="auto"))
+    if reference is not None and not pd.isna(reference):
+        ref = float(display_values(key, pd.Series([reference])).iloc[0])
+        fig.add_vline(x=ref, line_dash="dash", line_color=MUTED, annotation_text="整体水平")
+    fig = _layout(fig, title or f"{INDICATORS[key].label}对比", axis_title(key), "")
+    fig.update_layout(height=max(300, 40 * len(df) + 120))
+    return fig
+
+
+def star_distribution_chart(counts: pd.DataFrame, title: str = "星级分布") -> go.Figure:
+    """Bars of office counts per star level: ``counts`` has ``label`` (★★★★★ / 待评), ``stars`` and ``count``."""
+    colours = [STAR_COLOURS.get(int(s) if not pd.isna(s) else 0, MUTED) for s in counts["stars"]]
+    fig = go.Figure(go.Bar(x=counts["label"], y=counts["count"], marker_color=colours, text=counts["count"],
+                           textposition="auto"))
+    return _layout(fig, title, "星级", "警务室数（个）")

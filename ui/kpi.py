@@ -1,0 +1,81 @@
+"""KPI cards: value, change on the prior year coloured by whether it is good news, and the target.
+
+Direction, label and unit come from ``metrics.indicators.registry`` (a fall in alerts is good news).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import streamlit as st
+
+from metrics.indicators.registry import INDICATORS
+from ui.i18n import t
+
+
+@dataclass(frozen=True)
+class Card:
+    key: str
+    """Indicator key of the registry."""
+    value: float | None
+    prior: float | None = None
+    """The same indicator over the same months a year earlier (None when unknown)."""
+    target: float | None = None
+
+
+def _missing(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def format_value(key: str, value: float | None) -> str:
+    """A value as users read it: percent with one decimal, counts as integers, "—" for null."""
+    if _missing(value):
+        return "—"
+    unit = INDICATORS[key].unit
+    if unit == "ratio":
+        return f"{value * 100:.1f}%"
+    if unit == "pp":
+        return f"{value * 100:+.1f} 个百分点"
+    if unit == "count":
+        return f"{value:,.0f}" if abs(value) < 100_000 else f"{value / 10_000:.1f} 万"
+    return f"{value:.2f}"
+
+
+def format_delta(key: str, value: float | None, prior: float | None) -> str | None:
+    """The change on the prior year: percentage points for rates, a signed count otherwise."""
+    if _missing(value) or _missing(prior):
+        return None
+    d = value - prior
+    unit = INDICATORS[key].unit
+    if unit in ("ratio", "pp"):
+        return f"{d * 100:+.1f} 个百分点"
+    if unit == "count":
+        rel = f"（{d / prior * 100:+.1f}%）" if prior else ""
+        return f"{d:+,.0f}{rel}"
+    return f"{d:+.2f}"
+
+
+def delta_colour(key: str) -> str:
+    """``st.metric`` delta colour: normal when higher is better, inverse when lower is, off otherwise."""
+    better = INDICATORS[key].better
+    return {"higher": "normal", "lower": "inverse"}.get(better, "off")
+
+
+def kpi_row(cards: Sequence[Card], per_row: int = 4) -> None:
+    """One ``st.metric`` per card, ``per_row`` to a row, with the target and prior-year change."""
+    for start in range(0, len(cards), per_row):
+        cols = st.columns(per_row)
+        for col, card in zip(cols, cards[start:start + per_row], strict=False):
+            ind = INDICATORS[card.key]
+            delta = format_delta(card.key, card.value, card.prior)
+            help_parts = [ind.definition]
+            if not _missing(card.target):
+                help_parts.append(t("kpi_target", target=format_value(card.key, card.target)))
+            if delta is None:
+                help_parts.append(t("kpi_prior_missing"))
+            col.metric(ind.label, format_value(card.key, card.value), delta=delta,
+                       delta_color=delta_colour(card.key), help="；".join(help_parts), border=True)
+            if not _missing(card.target):
+                col.caption(t("kpi_target", target=format_value(card.key, card.target)))

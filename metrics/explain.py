@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from metrics.ranking import SCORE_TOLERANCE
@@ -153,6 +154,12 @@ def _rescore(values: Mapping[str, float], rubric: Rubric) -> pd.Series:
     return score(frame, rubric).iloc[0]
 
 
+def _rescore_many(rows: list[dict[str, float]], rubric: Rubric) -> np.ndarray:
+    """Stars (0 for 待评) of several variants of one office, scored together."""
+    frame = pd.DataFrame([{"code": str(i), "name": "", "station": "", "branch": "", **r} for i, r in enumerate(rows)])
+    return score(frame, rubric)["stars"].fillna(0).to_numpy(dtype="int64")
+
+
 def _stars_of(scored: pd.Series) -> int:
     return 0 if _isnan(scored["stars"]) else int(scored["stars"])
 
@@ -200,7 +207,7 @@ def _candidates(values: dict[str, float], scored: pd.Series, rubric: Rubric, goa
         0.0 if _isnan(scored[f"points.{it.key}"]) else float(scored[f"points.{it.key}"]) for it in rubric.items
     )
     metrics = [it.metric for it in rubric.items] + sorted(binding_metrics - {it.metric for it in rubric.items})
-    found: list[NextStar] = []
+    pending: list[list[Any]] = []
     for metric in metrics:
         if binding_metrics and metric not in binding_metrics:
             continue
@@ -236,28 +243,37 @@ def _candidates(values: dict[str, float], scored: pd.Series, rubric: Rubric, goa
         else:
             start = min(max(current, lo), hi)
         up = start >= current if not math.isnan(current) else (item is None or item.better == "higher")
-        proposal = _round_towards(start, grid, up)
-        for _ in range(3):  # guard against rounding falling just short; verified by re-scoring
-            trial = dict(values, **{metric: proposal})
-            if _stars_of(_rescore(trial, rubric)) >= goal:
-                break
-            proposal = round(proposal + (grid if up else -grid), 10)
-        else:
-            continue
-        if not math.isnan(current) and proposal == current:
-            continue
-        label = _label(rubric, metric)
-        verb = "提高到" if up else "降低到"
-        target_stars = stars_text(goal, rubric.top_stars)
-        if math.isnan(current):
-            sentence = f"补充{label}数据且达到 {format_value(metric, proposal)} 即可升至 {target_stars}"
-        else:
-            sentence = (
-                f"{label} 从 {format_value(metric, current)} {verb} {format_value(metric, proposal)} "
-                f"即可升至 {target_stars}"
-            )
-        found.append(NextStar(metric, label, None if math.isnan(current) else current, proposal, goal, sentence))
-    return found
+        pending.append([metric, current, _round_towards(start, grid, up), up, grid])
+    # Verify every proposal by re-scoring (all at once); a proposal that falls short by rounding moves one
+    # display step further, at most twice.
+    found: list[NextStar] = []
+    for _ in range(3):
+        if not pending:
+            break
+        trials = _rescore_many([dict(values, **{p[0]: p[2]}) for p in pending], rubric)
+        still = []
+        for p, ok in zip(pending, trials >= goal, strict=True):
+            if ok:
+                found.append(_next_star(rubric, p[0], p[1], p[2], p[3], goal))
+            else:
+                p[2] = round(p[2] + (p[4] if p[3] else -p[4]), 10)
+                still.append(p)
+        pending = still
+    return [ns for ns in found if ns.from_value is None or ns.to_value != ns.from_value]
+
+
+def _next_star(rubric: Rubric, metric: str, current: float, proposal: float, up: bool, goal: int) -> NextStar:
+    label = _label(rubric, metric)
+    verb = "提高到" if up else "降低到"
+    target_stars = stars_text(goal, rubric.top_stars)
+    if math.isnan(current):
+        sentence = f"补充{label}数据且达到 {format_value(metric, proposal)} 即可升至 {target_stars}"
+    else:
+        sentence = (
+            f"{label} 从 {format_value(metric, current)} {verb} {format_value(metric, proposal)} "
+            f"即可升至 {target_stars}"
+        )
+    return NextStar(metric, label, None if math.isnan(current) else current, proposal, goal, sentence)
 
 
 def _size(ns: NextStar, rubric: Rubric) -> float:
@@ -271,16 +287,19 @@ def _size(ns: NextStar, rubric: Rubric) -> float:
     return abs(ns.to_value - ns.from_value) / span
 
 
-def next_star_options(office_row: Mapping[str, Any] | pd.Series, rubric: Rubric) -> list[NextStar]:
-    """Every single-indicator change lifting the office one star, smallest first (empty when none can)."""
-    values = _values(office_row, rubric)
-    scored = _rescore(values, rubric)
+def _options(values: dict[str, float], scored: pd.Series, rubric: Rubric) -> list[NextStar]:
     if not bool(scored["rated"]):
         return []
     current = _stars_of(scored)
     if current >= rubric.top_stars:
         return []
     return sorted(_candidates(values, scored, rubric, current + 1), key=lambda ns: _size(ns, rubric))
+
+
+def next_star_options(office_row: Mapping[str, Any] | pd.Series, rubric: Rubric) -> list[NextStar]:
+    """Every single-indicator change lifting the office one star, smallest first (empty when none can)."""
+    values = _values(office_row, rubric)
+    return _options(values, _rescore(values, rubric), rubric)
 
 
 def explain(office_row: Mapping[str, Any] | pd.Series, rubric: Rubric) -> Explanation:
@@ -342,7 +361,7 @@ def explain(office_row: Mapping[str, Any] | pd.Series, rubric: Rubric) -> Explan
         elif quota_dropped:
             next_star, next_sentence = None, "受五星名额限制，能否升星取决于其他单位的得分，无法由单项变化确定。"
         else:
-            options = next_star_options(office_row, rubric)
+            options = _options(values, scored, rubric)
             if options:
                 next_star = options[0]
                 next_sentence = next_star.sentence + "。"

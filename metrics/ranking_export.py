@@ -83,7 +83,7 @@ def ranking_json(ranked: pd.DataFrame, rubric: Rubric, period: str) -> dict[str,
                 "rank": _int(row.get("rank")) if rated else None,
                 "rank_in_branch": _int(row.get("rank_in_branch")) if rated else None,
                 "rank_in_station": _int(row.get("rank_in_station")) if rated else None,
-                "capped_by": row.get("capped_by") or None,
+                "capped_by": row.get("capped_by") if isinstance(row.get("capped_by"), str) else None,
                 "missing": list(row.get("missing") or []),
                 "items": items,
             }
@@ -107,7 +107,7 @@ def _note(row: Mapping[str, Any], rubric: Rubric) -> str:
         return _text(row.get("reason"))
     parts = []
     capped = row.get("capped_by")
-    if capped:
+    if isinstance(capped, str) and capped:
         cap = next((c for c in rubric.caps if c.metric == capped), None)
         parts.append(f"封顶：{cap.label if cap else capped}")
     if bool(row.get("quota_dropped", False)):

@@ -14,6 +14,7 @@ with ``code, name, station, branch`` and the metric keys of metrics.md (floats, 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -102,6 +103,14 @@ def _label(rubric: Rubric, metric: str) -> str:
     return metric
 
 
+def _objects(values: list[Any]) -> np.ndarray:
+    """A 1-D object array holding ``values`` as they are (lists stay lists, None stays None)."""
+    arr = np.empty(len(values), dtype="object")
+    for i, v in enumerate(values):
+        arr[i] = v
+    return arr
+
+
 def score(units: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
     """``units`` with scores and stars added (same rows, same order).
 
@@ -111,17 +120,17 @@ def score(units: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
     ``quota_dropped``, ``missing`` (list of metric keys without data), ``weight_with_data``, ``reason``
     (why an office is 待评, else None). ``attrs["rubric_version"]`` records the rubric.
     """
-    out = units.copy()
-    for col in ID_COLUMNS:
-        if col not in out.columns:
-            out[col] = ""
-    n = len(out)
-    frac = fractions(out, rubric)
+    n = len(units)
+    frac = fractions(units, rubric)
     weights = np.array([it.weight for it in rubric.items], dtype="float64")
     has = ~np.isnan(frac)
     points = frac * weights
+    added: dict[str, Any] = {}
+    for col in ID_COLUMNS:
+        if col not in units.columns:
+            added[col] = [""] * n
     for j, it in enumerate(rubric.items):
-        out[points_column(it.key)] = points[:, j]
+        added[points_column(it.key)] = points[:, j]
 
     w_data = has.astype("float64") @ weights
     rated = w_data >= rubric.min_weight_with_data - SCORE_TOLERANCE
@@ -129,7 +138,7 @@ def score(units: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
         scores = np.where(rated, np.nansum(points, axis=1) * 100.0 / w_data, np.nan)
 
     bands = band_stars(scores, rubric)
-    limit, which = cap_limits(out, rubric)
+    limit, which = cap_limits(units, rubric)
     stars = np.where(rated, np.minimum(bands, limit), 0).astype("int8")
     capped = rated & (limit < bands)
     capped_by = [rubric.caps[which[i]].metric if capped[i] else None for i in range(n)]
@@ -138,7 +147,9 @@ def score(units: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
     top = rubric.top_stars
     if rubric.quota.enabled and n:
         allowed = quota_size(rubric, int(rated.sum()))
-        ranked = order(out, scores)
+        codes = units["code"] if "code" in units.columns else pd.Series([""] * n)
+        ranked = order(pd.DataFrame({"code": codes.to_numpy(), "resolution_rate": metric_values(units, "resolution_rate"),
+                                     "avg_daily_hours": metric_values(units, "avg_daily_hours")}), scores)
         at_top = ranked[stars[ranked] == top]
         dropped = at_top[allowed:]
         next_stars = rubric.bands[1].stars if len(rubric.bands) > 1 else top - 1
@@ -157,17 +168,17 @@ def score(units: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
                 f"（缺少：{labels}）"
             )
 
-    out["score"] = scores
-    out["band_stars"] = pd.array(np.where(rated, bands, 0), dtype="Int64")
-    out.loc[~rated, "band_stars"] = pd.NA
-    out["stars"] = pd.array(stars, dtype="Int64")
-    out.loc[~rated, "stars"] = pd.NA
-    out["rated"] = rated
-    out["capped_by"] = pd.Series(capped_by, index=out.index, dtype="object")
-    out["quota_dropped"] = quota_dropped
-    out["missing"] = pd.Series(missing, index=out.index, dtype="object")
-    out["weight_with_data"] = w_data
-    out["reason"] = pd.Series(reasons, index=out.index, dtype="object")
+    added["score"] = scores
+    added["band_stars"] = pd.array([int(b) if ok else pd.NA for b, ok in zip(bands, rated, strict=True)], dtype="Int64")
+    added["stars"] = pd.array([int(s) if ok else pd.NA for s, ok in zip(stars, rated, strict=True)], dtype="Int64")
+    added["rated"] = rated
+    added["capped_by"] = pd.Series(_objects(capped_by), index=units.index, dtype="object")
+    added["quota_dropped"] = quota_dropped
+    added["missing"] = pd.Series(_objects(missing), index=units.index, dtype="object")
+    added["weight_with_data"] = w_data
+    added["reason"] = pd.Series(_objects(reasons), index=units.index, dtype="object")
+    base = units.drop(columns=[c for c in added if c in units.columns])
+    out = pd.concat([base, pd.DataFrame(added, index=units.index)], axis=1)
     out.attrs["rubric_version"] = rubric.version
     return out
 

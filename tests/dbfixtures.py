@@ -211,20 +211,43 @@ def make_upload(name: str, monthly: list[dict] = (), ledger: list[dict] = (), pr
     return Upload(source=SourceFile.from_bytes(name, content), monthly=m, ledger=lg, problems=list(problems))
 
 
-def create_users(app) -> dict:
-    """One account per role (plus a second station head), returned by role name."""
-    from services import accounts
+_SHARED_HASH: list[str] = []
 
-    admin = accounts.create_first_admin(app, "admin", "Root-secret-2026")
-    out = {"admin": admin}
-    for name, role, kind, value in (
-        ("eval", "evaluator", "bureau", None),
-        ("lead", "leadership", "bureau", None),
-        ("head", "station_head", "station", "城关派出所"),
-        ("head2", "station_head", "station", "城南派出所"),
-    ):
-        out[name] = accounts.create_user(app, admin, name, f"Pw-{name[::-1]}-2026!x", role, kind, value)
+
+def create_users(app) -> dict:
+    """One account per role (plus a second station head), returned by name.
+
+    Inserted directly with one shared argon2 hash (password ``TEST_PASSWORD``) so that tests about
+    uploads do not spend seconds hashing; the account services themselves are tested in
+    ``tests/services/test_accounts.py``.
+    """
+    from sqlalchemy import insert
+
+    from services.accounts import HASHER
+    from services.actors import reload
+    from store import audit as _audit
+    from store.tables import users
+
+    if not _SHARED_HASH:
+        _SHARED_HASH.append(HASHER.hash(TEST_PASSWORD))
+    out = {}
+    with app.db.write() as conn:
+        for name, role, kind, value in (
+            ("admin", "admin", "bureau", None),
+            ("eval", "evaluator", "bureau", None),
+            ("lead", "leadership", "bureau", None),
+            ("head", "station_head", "station", "城关派出所"),
+            ("head2", "station_head", "station", "城南派出所"),
+        ):
+            uid = conn.execute(insert(users).returning(users.c.id), {
+                "username": name, "display_name": name, "password_hash": _SHARED_HASH[0], "role": role,
+                "scope_kind": kind, "scope_value": value, "disabled": False, "failed_logins": 0,
+                "created_at": _audit.now(), "password_changed_at": _audit.now()}).scalar_one()
+            out[name] = reload(conn, uid)
     return out
+
+
+TEST_PASSWORD = "Correct-Horse-2026!"
 
 
 def dump_tables(db) -> dict:
@@ -238,3 +261,57 @@ def dump_tables(db) -> dict:
         for t in ALL_TABLES:
             out[t.name] = [tuple(r) for r in conn.execute(select(t).order_by(*t.primary_key.columns))]
     return out
+
+
+def open_test_app(url: str, data_dir: str):
+    """An installation on an existing test database (for worker processes)."""
+    from pathlib import Path as _P
+
+    from services.context import App
+    from services.settings import Settings
+    from store.db import Database as _D
+
+    return App(settings=Settings(data_dir=_P(data_dir), database_url=url), db=_D.open(url),
+               party_key_secret=b"p" * 16 + b"0123456789abcdef", secret_key=b"s" * 16 + b"0123456789abcdef")
+
+
+def big_upload(tag: str, offices: int = 20, disputes: int = 1500):
+    """A moderately large upload: ``offices`` office-months and ``disputes`` ledger rows, unique to ``tag``."""
+    ms = [monthly_record(f"{tag}-O{i:03d}", "2026-09") for i in range(offices)]
+    ds = [dispute_record(f"{tag}-D{i:05d}", f"{tag}-O{i % offices:03d}") for i in range(disputes)]
+    return make_upload(f"{tag}.xlsx", ms, ds)
+
+
+def store_as(app, actor_id: int, up):
+    """Preview and store ``up`` as the user ``actor_id`` (what the app does on confirmation)."""
+    from services import uploads as svc
+
+    plan = svc.plan_uploads(app, actor_id, [up])
+    return svc.commit_upload(app, actor_id, plan, acknowledge_warnings=True)
+
+
+def crash_worker(url: str, data_dir: str, actor_id: int, tag: str, first=None) -> None:
+    """Store uploads forever (until killed): used by the SIGKILL test."""
+    app = open_test_app(url, data_dir)
+    for n in itertools.count():
+        store_as(app, actor_id, first if (n == 0 and first is not None) else big_upload(f"{tag}-{n}", disputes=800))
+
+
+def process_upload_worker(args) -> str:
+    """One upload from a separate process (concurrency test); returns the outcome as text."""
+    url, data_dir, actor_id, tag, record_overrides = args
+    from services.errors import Conflict, ServiceError
+
+    app = open_test_app(url, data_dir)
+    try:
+        if record_overrides is None:
+            store_as(app, actor_id, big_upload(tag, offices=3, disputes=50))
+        else:
+            store_as(app, actor_id, make_upload(f"{tag}.xlsx", [monthly_record("SAME", "2026-09", **record_overrides)]))
+        return "stored"
+    except Conflict:
+        return "conflict"
+    except ServiceError as exc:
+        return f"error: {exc}"
+    finally:
+        app.close()

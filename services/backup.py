@@ -1,0 +1,34 @@
+"""Backups while the app runs: admins (and operators through ``python -m services backup``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from services.actors import Actor, reload, require_role
+from services.context import App
+from services.errors import ServiceError
+from store import audit, backup
+
+
+def take_backup(app: App, actor: Actor | int | None, target: Path | None = None) -> Path | str:
+    """A consistent copy of the SQLite database (its path), or for PostgreSQL the pg_dump advice.
+
+    ``actor`` None means the operator at the server's console (the command line).
+    """
+    with app.db.read() as conn:
+        who = reload(conn, actor) if actor is not None else None
+    if who is not None:
+        require_role(who, "admin")
+    if not app.db.is_sqlite:
+        return backup.pg_dump_advice(app.db)
+    target = Path(target) if target else app.settings.backup_dir / f"备份-{datetime.now():%Y%m%d-%H%M%S}.sqlite3"
+    if target.exists():
+        raise ServiceError(f"备份文件 {target} 已存在，请换一个文件名。")
+    backup.backup_sqlite(app.db, target)
+    if not backup.integrity_ok(target):
+        raise ServiceError("备份文件完整性检查未通过，请重试。")
+    with app.db.write() as conn:
+        audit.append(conn, "BackupTaken", actor_id=who.id if who else None,
+                     actor_name=who.username if who else "命令行", target=str(target))
+    return target

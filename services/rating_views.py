@@ -1,0 +1,637 @@
+"""Read services behind the 指标分析, 矛盾纠纷, 星级评定 and 评分规则 screens, scope-checked on every call.
+
+Every function takes the app and the acting user, reloads the user from the database and limits what
+it returns to what their role and scope allow (architecture.md habit 10; hardening.md "Streamlit"):
+
+* station heads see their own station's offices in full, and the bureau ranking (rank, score, stars
+  of every office, but no other office's indicators, item points or ledger rows);
+* branch leadership sees its branch; bureau leadership, evaluators and admins see everything;
+* only evaluators save rubric versions and compare them; ratings are exported by leadership,
+  evaluators and admins, each export recorded as a ``RankingExported`` audit event.
+
+Indicators are computed on the WHOLE stored dataset (a repeat dispute may involve another station's
+office) and only then filtered to the scope. Heavy results are cached in-process by small keys
+(database, data version, period, level, rubric version) — never by user — and scope-filtered per call.
+
+No Streamlit import here: the pages call these functions and render.
+"""
+
+from __future__ import annotations
+
+import threading
+import tomllib
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+
+from metrics import early_warnings
+from metrics.dataset import Dataset, SourceFile
+from metrics.explain import Explanation, explain
+from metrics.indicators import compute, monthly_series
+from metrics.indicators.components import ledger_components, ledger_status
+from metrics.indicators.registry import INDICATORS
+from metrics.indicators.units import LEVELS, office_table, unit_keys
+from metrics.periods import Period, parse_period, shift_month
+from metrics.ranking import rank
+from metrics.ranking_export import ranking_csv_bytes, write_ranking_xlsx
+from metrics.robustness import robustness
+from metrics.rubric import Rubric, RubricError, load_rubric, parse_rubric, rubric_from_dict, rubric_to_toml
+from metrics.scoring import score
+from services.actors import Actor, reload, require_role
+from services.context import App
+from services.errors import Conflict, PermissionDenied, ServiceError
+from store import audit, rows
+from store.tables import offices, rubric_versions, uploads
+
+DEFAULT_VERSION = 0
+"""Rubric version 0 is the shipped ``config/rubric.toml``; saved versions are 1, 2, …"""
+EXPORT_ROLES = ("leadership", "evaluator", "admin")
+RUBRIC_ROLES = ("evaluator",)
+FUNNEL_COMPONENTS = {
+    "resolution_rate": ("resolved", "settleable", "应化解纠纷数"),
+    "follow_up_rate": ("follow_up_done", "follow_up_due", "应回访纠纷数"),
+}
+"""Funnel indicator → (numerator, denominator, Chinese volume label)."""
+
+
+# --- scope ------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Scope:
+    """What the acting user may see in full: ``stations`` None means every station."""
+
+    actor: Actor
+    stations: frozenset[str] | None
+    branch: str | None
+    data_version: int
+
+    @property
+    def key(self) -> tuple:
+        """A small hashable key for UI caches: role, scope and data version."""
+        st = tuple(sorted(self.stations)) if self.stations is not None else None
+        return (self.actor.role, st, self.branch, self.data_version)
+
+    @property
+    def levels(self) -> tuple[str, ...]:
+        """Levels the user may look at (no bureau or branch totals beyond their scope)."""
+        if self.actor.role == "station_head":
+            return ("office", "station")
+        if self.branch is not None:
+            return ("office", "station", "branch")
+        return LEVELS
+
+    def sees_station(self, station: Any) -> bool:
+        return self.stations is None or station in self.stations
+
+    def sees_branch(self, branch: Any) -> bool:
+        return self.stations is None or (self.branch is not None and branch == self.branch)
+
+
+def scope(app: App, actor: Actor | int) -> Scope:
+    """The acting user's scope, read from the database now."""
+    with app.db.read() as conn:
+        who = reload(conn, actor)
+        version = rows.data_version(conn)
+        if who.role in ("evaluator", "admin"):
+            return Scope(who, None, None, version)
+        if who.role == "station_head":
+            return Scope(who, frozenset({who.scope_value or ""}), None, version)
+        if who.role == "leadership" and who.scope_kind == "branch":
+            sts = conn.execute(select(offices.c.station).where(offices.c.branch == who.scope_value).distinct())
+            return Scope(who, frozenset(r[0] for r in sts), who.scope_value, version)
+        if who.role == "leadership":
+            return Scope(who, None, None, version)
+    return Scope(who, frozenset(), None, version)
+
+
+def _filter_units(units: pd.DataFrame, sc: Scope, level: str) -> pd.DataFrame:
+    if sc.stations is None:
+        return units.reset_index(drop=True)
+    if level in ("office", "station"):
+        keep = units["station"].isin(sc.stations)
+        if sc.branch is not None:
+            keep &= units["branch"] == sc.branch
+    elif level == "branch":
+        keep = units["branch"] == sc.branch if sc.branch is not None else pd.Series(False, index=units.index)
+    else:
+        keep = pd.Series(False, index=units.index)
+    return units.loc[keep].reset_index(drop=True)
+
+
+def _check_level(sc: Scope, level: str) -> None:
+    if level not in LEVELS:
+        raise ServiceError(f"层级“{level}”无效。")
+    if level not in sc.levels:
+        raise PermissionDenied(f"{sc.actor.role_label}只能查看本辖区的数据，不能查看{_LEVEL_ZH[level]}汇总。")
+
+
+_LEVEL_ZH = {"office": "警务室", "station": "派出所", "branch": "分局", "bureau": "全局"}
+
+
+# --- cache (in-process, by small keys; never per user) ------------------------------------------------
+
+_CACHE: OrderedDict[tuple, Any] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+_CACHE_SIZE = 64
+
+
+def _cached(key: tuple, build: Callable[[], Any]) -> Any:
+    with _CACHE_LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    value = build()
+    with _CACHE_LOCK:
+        _CACHE[key] = value
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return value
+
+
+def clear_cache() -> None:
+    """Forget every cached result (tests; after a restore)."""
+    with _CACHE_LOCK:
+        _CACHE.clear()
+
+
+def _db_key(app: App) -> str:
+    return str(app.db.engine.url)
+
+
+def _dataset(app: App, version: int) -> Dataset:
+    """Every current stored row (all stations) as a Dataset — cached per data version."""
+
+    def build() -> Dataset:
+        with app.db.read() as conn:
+            monthly = rows.current_monthly(conn).drop(columns=["_id", "_upload", "_version"])
+            ledger = rows.current_ledger(conn).drop(columns=["_id", "_upload", "_version"])
+            srcs = conn.execute(
+                select(uploads.c.file_name, uploads.c.sha256, uploads.c.size, uploads.c.id)
+                .where(uploads.c.result == "stored").order_by(uploads.c.id)
+            ).all()
+        sources = [SourceFile(name=r[0], sha256=r[1], size=int(r[2])) for r in srcs]
+        ds = Dataset(monthly=monthly, ledger=ledger, sources=sources)
+        ds.versions = [int(r[3]) for r in srcs]  # type: ignore[attr-defined]
+        return ds
+
+    return _cached((_db_key(app), "dataset", version), build)
+
+
+def _period(period: Period | str) -> Period:
+    try:
+        return parse_period(period)
+    except ValueError as exc:
+        raise ServiceError(str(exc)) from None
+
+
+def latest_month(app: App, actor: Actor | int) -> str | None:
+    """The latest month with stored monthly rows (what the pickers default to), or None."""
+    sc = scope(app, actor)
+    ds = _dataset(app, sc.data_version)
+    return str(ds.monthly["month"].max()) if len(ds.monthly) else None
+
+
+def months_in_scope(app: App, actor: Actor | int) -> list[str]:
+    """Months ("YYYY-MM") with monthly rows in the actor's scope, ascending (what pickers offer)."""
+    sc = scope(app, actor)
+    m = _dataset(app, sc.data_version).monthly
+    if sc.stations is not None:
+        m = m[m["station"].isin(sc.stations)]
+    return sorted(set(m["month"].astype(str)))
+
+
+def visible_units(app: App, actor: Actor | int) -> pd.DataFrame:
+    """The office registry in scope (``code, name, station, branch``), for drill-down pickers."""
+    sc = scope(app, actor)
+    ds = _dataset(app, sc.data_version)
+    offs = office_table(ds.monthly, ds.ledger).reset_index().rename(columns={"office_code": "code"})
+    offs = offs[["code", "name", "station", "branch"]]
+    return _filter_units(offs, sc, "office")
+
+
+# --- 指标分析 ------------------------------------------------------------------------------------------
+
+@dataclass
+class IndicatorView:
+    period: Period
+    as_of: date
+    level: str
+    units: pd.DataFrame
+    """``compute(...).units`` for the units in scope (registry keys, Wilson bounds, prior figures)."""
+    data_version: int
+
+
+def _report(app: App, version: int, period: Period, level: str):
+    return _cached((_db_key(app), "report", version, period.label, level),
+                   lambda: compute(_dataset(app, version), period, level))
+
+
+def indicator_view(app: App, actor: Actor | int, period: Period | str, level: str) -> IndicatorView:
+    """Every indicator for each unit of ``level`` in the actor's scope over ``period``."""
+    sc = scope(app, actor)
+    _check_level(sc, level)
+    p = _period(period)
+    rep = _report(app, sc.data_version, p, level)
+    return IndicatorView(p, rep.as_of, level, _filter_units(rep.units, sc, level), sc.data_version)
+
+
+def funnel_view(app: App, actor: Actor | int, period: Period | str, level: str, key: str) -> pd.DataFrame:
+    """Numerator and denominator of ``key`` (resolution_rate or follow_up_rate) per unit in scope:
+    ``code, name, station, branch, num, den``; the volume label is in ``attrs["volume_label"]``."""
+    if key not in FUNNEL_COMPONENTS:
+        raise ServiceError(f"指标“{key}”没有漏斗图。")
+    sc = scope(app, actor)
+    _check_level(sc, level)
+    p = _period(period)
+    rep = _report(app, sc.data_version, p, level)
+
+    def build() -> pd.DataFrame:
+        ds = _dataset(app, sc.data_version)
+        offs = office_table(ds.monthly, ds.ledger)
+        comp = ledger_components(ds.ledger, offs, p.first_day, p.last_day, rep.as_of)
+        comp["settleable"] = comp["disputes"] - comp["transferred"]
+        keys = unit_keys(offs, level)
+        summed = comp.groupby(keys.to_numpy(), sort=False).sum()
+        from metrics.indicators.units import unit_table
+
+        units = unit_table(offs, level)
+        summed = summed.reindex(units.index, fill_value=0.0)
+        return pd.concat([units[["code", "name", "station", "branch"]], summed], axis=1).reset_index(drop=True)
+
+    full = _cached((_db_key(app), "funnel", sc.data_version, p.label, level), build)
+    num, den, label = FUNNEL_COMPONENTS[key]
+    out = _filter_units(full, sc, level)[["code", "name", "station", "branch", num, den]]
+    out = out.rename(columns={num: "num", den: "den"})
+    out.attrs["volume_label"] = label
+    return out
+
+
+def trend_view(app: App, actor: Actor | int, key: str, level: str, last_month: str | None = None,
+               months: int = 24) -> pd.DataFrame:
+    """Indicator ``key`` per unit in scope for each of the ``months`` months up to ``last_month``
+    (default: the latest reported month): long form ``code, name, level, station, branch, month, value``."""
+    if key not in INDICATORS:
+        raise ServiceError(f"指标“{key}”不存在。")
+    sc = scope(app, actor)
+    _check_level(sc, level)
+    ds = _dataset(app, sc.data_version)
+    if last_month is None:
+        if not len(ds.monthly):
+            return pd.DataFrame(columns=["code", "name", "level", "station", "branch", "month", "value"])
+        last_month = str(ds.monthly["month"].max())
+    last_month = _period(last_month).months[-1]
+    span = [shift_month(last_month, -i) for i in range(months - 1, -1, -1)]
+    series = _cached((_db_key(app), "trend", sc.data_version, key, level, last_month, months),
+                     lambda: monthly_series(ds, span, level, key))
+    return _filter_units(series, sc, level)
+
+
+# --- ledger and 矛盾纠纷 ------------------------------------------------------------------------------
+
+LEDGER_HEADERS = {
+    "dispute_id": "纠纷编号", "office_code": "警务室编码", "office_name": "警务室", "station": "派出所",
+    "branch": "分局", "received_date": "受理日期", "source": "来源", "category": "纠纷类型",
+    "risk": "风险等级", "complexity": "复杂程度", "level": "调解层级", "status": "办理状态",
+    "resolved_date": "化解日期", "follow_up_date": "回访日期", "escalated": "是否民转刑", "note": "备注",
+    "_file": "来源文件", "_sheet": "工作表", "_row": "行号",
+}  # fmt: skip
+"""Ledger columns shown to users (never ``party_key``), with their Chinese headers."""
+
+
+def _ledger_in_scope(app: App, sc: Scope) -> pd.DataFrame:
+    ds = _dataset(app, sc.data_version)
+    offs = office_table(ds.monthly, ds.ledger)
+    led = ds.ledger
+    info = offs.reindex(led["office_code"].astype(object))
+    led = led.assign(office_name=info["name"].to_numpy(), station=info["station"].to_numpy(),
+                     branch=info["branch"].to_numpy())
+    if sc.stations is not None:
+        led = led[led["station"].isin(sc.stations)]
+    return led[[c for c in LEDGER_HEADERS if c in led.columns]].reset_index(drop=True)
+
+
+def ledger_view(app: App, actor: Actor | int, *, period: Period | str | None = None, level: str = "office",
+                unit: str | None = None, as_of: date | None = None) -> pd.DataFrame:
+    """Dispute rows in scope (no party identity), newest first.
+
+    With ``period``: disputes received in it (and not after ``as_of``, default per metrics.md). With
+    ``unit``: only that unit of ``level`` (drill from a number to the rows behind it); a unit outside
+    the scope is refused.
+    """
+    sc = scope(app, actor)
+    led = _ledger_in_scope(app, sc)
+    if period is not None:
+        p = _period(period)
+        if as_of is None:
+            as_of = _report(app, sc.data_version, p, "office").as_of
+        r = pd.to_datetime(led["received_date"])
+        led = led[(r >= pd.Timestamp(p.first_day)) & (r <= pd.Timestamp(min(p.last_day, as_of)))]
+    if unit is not None:
+        _check_level(sc, level)
+        col = {"office": "office_code", "station": "station", "branch": "branch"}.get(level)
+        if col is not None:
+            allowed = {"office_code": None, "station": sc.sees_station, "branch": sc.sees_branch}[col]
+            if allowed is not None and not allowed(unit):
+                raise PermissionDenied("无权查看该单位的纠纷台账。")
+            led = led[led[col] == unit]
+    return led.sort_values(["received_date", "dispute_id"], ascending=[False, True]).reset_index(drop=True)
+
+
+@dataclass
+class DisputeBoard:
+    as_of: date | None
+    open: pd.DataFrame
+    """Open disputes (化解中, or resolved after as_of) in scope, with ``risk``."""
+    overdue: pd.DataFrame
+    follow_up: pd.DataFrame
+    repeat: pd.DataFrame
+    by_level: pd.DataFrame
+    """Resolved disputes by 调解层级 per station: ``station, 社区, 派出所, 县局, 未填, 合计, 基层化解率``."""
+
+
+def dispute_board(app: App, actor: Actor | int, as_of: date | None = None) -> DisputeBoard:
+    """The three-colour board, overdue disputes, follow-ups due, repeat disputes and resolution by
+    mediation level, for the actor's scope as of ``as_of`` (default: the data's latest date)."""
+    sc = scope(app, actor)
+    ds = _dataset(app, sc.data_version)
+    as_of = as_of or early_warnings.default_as_of(ds)
+    led = _ledger_in_scope(app, sc)
+    empty = led.iloc[0:0]
+    if as_of is None:
+        return DisputeBoard(None, empty, empty, empty, empty, pd.DataFrame())
+    led = led[pd.to_datetime(led["received_date"]) <= pd.Timestamp(as_of)].reset_index(drop=True)
+    state = ledger_status(led, as_of)
+    open_ = led[state["open"]].reset_index(drop=True)
+
+    warns = _cached((_db_key(app), "warnings", sc.data_version, as_of.isoformat()),
+                    lambda: early_warnings.warnings_frame(early_warnings.warnings(ds, as_of)))
+    if sc.stations is not None:
+        warns = warns[warns["station"].isin(sc.stations)]
+
+    def listed(rules: tuple[str, ...]) -> pd.DataFrame:
+        w = warns[warns["rule"].isin(rules)][["dispute_id", "label", "message"]]
+        return w.merge(led, on="dispute_id", how="inner").rename(columns={"label": "预警", "message": "说明"})
+
+    resolved = led[state["resolved"]]
+    by_level = resolution_by_level(resolved)
+    return DisputeBoard(as_of, open_, listed(("overdue",)), listed(("follow_up_due", "follow_up_late")),
+                        listed(("repeat_dispute",)), by_level)
+
+
+MEDIATION_LEVELS = {"社区": "社区调解", "派出所": "派出所调解", "县局": "县局调解"}
+
+
+def resolution_by_level(resolved: pd.DataFrame) -> pd.DataFrame:
+    """Resolved disputes per station by 调解层级 (小事不出村): counts per level, 未填层级, 合计 and
+    基层化解率 (社区 ÷ resolved with a level given; NaN when none gives one)."""
+    cols = [*MEDIATION_LEVELS.values(), "未填层级"]
+    if not len(resolved):
+        return pd.DataFrame(columns=["派出所", *cols, "合计", "基层化解率"])
+    lv = resolved["level"].map(MEDIATION_LEVELS).fillna("未填层级")
+    table = pd.crosstab(resolved["station"].to_numpy(), lv.to_numpy()).reindex(columns=cols, fill_value=0)
+    table["合计"] = table.sum(axis=1)
+    given = (table["合计"] - table["未填层级"]).astype("float64")
+    table["基层化解率"] = (table["社区调解"] / given).where(given > 0)
+    table.columns.name = None
+    return table.rename_axis("派出所").reset_index()
+
+
+# --- rubric versions ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RubricVersion:
+    version: int
+    label: str
+    comment: str
+    author: str
+    created_at: Any
+    based_on: int | None
+
+
+def list_rubric_versions(app: App, actor: Actor | int) -> list[RubricVersion]:
+    """Every rubric version, newest first; version 0 (the shipped default) last."""
+    with app.db.read() as conn:
+        reload(conn, actor)
+        got = conn.execute(
+            select(rubric_versions.c.version, rubric_versions.c.comment, rubric_versions.c.author_name,
+                   rubric_versions.c.created_at, rubric_versions.c.based_on)
+            .order_by(rubric_versions.c.version.desc())
+        ).all()
+    out = [RubricVersion(int(r[0]), f"第 {int(r[0])} 版", r[1] or "", r[2], r[3], r[4]) for r in got]
+    out.append(RubricVersion(DEFAULT_VERSION, "默认规则（config/rubric.toml）", "随系统提供的默认评分规则", "系统",
+                             None, None))
+    return out
+
+
+def get_rubric(app: App, actor: Actor | int, version: int) -> Rubric:
+    """Rubric ``version`` (0 = the shipped default), validated."""
+    with app.db.read() as conn:
+        reload(conn, actor)
+    return _rubric(app, int(version))
+
+
+def _rubric(app: App, version: int) -> Rubric:
+    def build() -> Rubric:
+        if version == DEFAULT_VERSION:
+            return load_rubric()
+        with app.db.read() as conn:
+            body = conn.execute(select(rubric_versions.c.body).where(rubric_versions.c.version == version)).scalar()
+        if body is None:
+            raise ServiceError(f"评分规则第 {version} 版不存在。")
+        return parse_rubric(body)
+
+    return _cached((_db_key(app), "rubric", version), build)
+
+
+def validate_rubric(data: Mapping[str, Any]) -> tuple[Rubric | None, str | None]:
+    """The rubric the editor's data makes, or the Chinese message naming the first bad entry."""
+    try:
+        return rubric_from_dict(data), None
+    except RubricError as exc:
+        return None, str(exc)
+
+
+def save_rubric_version(app: App, actor: Actor | int, data: Mapping[str, Any], comment: str,
+                        based_on: int) -> RubricVersion:
+    """Save the editor's rubric as a new version (evaluators only), with a ``RubricChanged`` event.
+
+    Refused with :class:`Conflict` when another version was saved since ``based_on`` was read; with
+    :class:`ServiceError` (the validation message) when the rubric is invalid — nothing is saved.
+    """
+    comment = (comment or "").strip()
+    if not comment:
+        raise ServiceError("请填写本次修改的说明。")
+    try:
+        with app.db.write() as conn:
+            who = reload(conn, actor)
+            require_role(who, *RUBRIC_ROLES)
+            latest = conn.execute(select(rubric_versions.c.version).order_by(rubric_versions.c.version.desc())
+                                  .limit(1)).scalar() or DEFAULT_VERSION
+            if int(based_on) != int(latest):
+                raise Conflict(f"评分规则已被他人保存为第 {latest} 版（您编辑的是基于第 {based_on} 版的规则），"
+                               "请重新载入最新版本后再修改。")
+            new = int(latest) + 1
+            body = dict(data)
+            body["version"] = f"v{new}"
+            try:
+                rubric = rubric_from_dict(body)
+            except RubricError as exc:
+                raise ServiceError(f"评分规则无效，未保存：{exc}") from None
+            now = audit.now()
+            conn.execute(insert(rubric_versions), {
+                "version": new, "body": rubric_to_toml(rubric), "comment": comment, "based_on": int(based_on),
+                "author_id": who.id, "author_name": who.username, "created_at": now,
+            })
+            audit.append(conn, "RubricChanged", actor_id=who.id, actor_name=who.username, version=new,
+                         based_on=int(based_on), comment=comment, digest=rubric.digest())
+    except IntegrityError:
+        raise Conflict("评分规则正被他人同时保存，未保存；请重新载入最新版本后再修改。") from None
+    return RubricVersion(new, f"第 {new} 版", comment, who.username, now, int(based_on))
+
+
+def rubric_toml(app: App, actor: Actor | int, version: int) -> str:
+    """The TOML text of a version (for download)."""
+    return rubric_to_toml(get_rubric(app, actor, version))
+
+
+def rubric_dict(app: App, actor: Actor | int, version: int) -> dict[str, Any]:
+    """A version as plain editable data."""
+    return tomllib.loads(rubric_toml(app, actor, version))
+
+
+# --- 星级评定 ------------------------------------------------------------------------------------------
+
+@dataclass
+class RatingView:
+    period: Period
+    as_of: date
+    rubric: Rubric
+    rubric_number: int
+    ranked: pd.DataFrame
+    """Every office ranked (bureau ranking). Outside the scope, indicators and item points are NaN."""
+    visible: frozenset[str]
+    """Codes of offices the actor sees in full."""
+    data_version: int
+
+
+def _ranked(app: App, version: int, p: Period, rubric_number: int) -> pd.DataFrame:
+    def build() -> pd.DataFrame:
+        rep = _report(app, version, p, "office")
+        return rank(score(rep.units, _rubric(app, rubric_number)))
+
+    return _cached((_db_key(app), "ranked", version, p.label, rubric_number), build)
+
+
+def _mask_outside(ranked: pd.DataFrame, rubric: Rubric, visible: np.ndarray) -> pd.DataFrame:
+    if visible.all():
+        return ranked.copy()
+    out = ranked.copy()
+    hidden_cols = [c for c in out.columns if c in INDICATORS or c.startswith("points.")
+                   or c.endswith(("_low", "_high", "_prior"))]
+    out.loc[~visible, hidden_cols] = np.nan
+    out.loc[~visible, "missing"] = pd.Series([[] for _ in range(int((~visible).sum()))],
+                                             index=out.index[~visible], dtype=object)
+    return out
+
+
+def rating_view(app: App, actor: Actor | int, period: Period | str, rubric_number: int = DEFAULT_VERSION) -> RatingView:
+    """The bureau ranking for ``period`` under rubric version ``rubric_number``."""
+    sc = scope(app, actor)
+    p = _period(period)
+    rubric = _rubric(app, int(rubric_number))
+    ranked = _ranked(app, sc.data_version, p, int(rubric_number))
+    visible = ranked["station"].isin(sc.stations).to_numpy() if sc.stations is not None else np.ones(len(ranked), bool)
+    if sc.branch is not None:
+        visible &= (ranked["branch"] == sc.branch).to_numpy()
+    rep = _report(app, sc.data_version, p, "office")
+    return RatingView(p, rep.as_of, rubric, int(rubric_number), _mask_outside(ranked, rubric, visible),
+                      frozenset(ranked.loc[visible, "code"].astype(str)), sc.data_version)
+
+
+def explain_office(app: App, actor: Actor | int, period: Period | str, rubric_number: int, code: str) -> Explanation:
+    """Why one office in scope has its score and stars (waterfall, caps, next star)."""
+    view = rating_view(app, actor, period, rubric_number)
+    if str(code) not in view.visible:
+        raise PermissionDenied("无权查看该警务室的评分明细。")
+    full = _ranked(app, view.data_version, view.period, view.rubric_number)
+    row = full[full["code"].astype(str) == str(code)].iloc[0]
+    return explain(row, view.rubric)
+
+
+def robustness_view(app: App, actor: Actor | int, period: Period | str, rubric_number: int = DEFAULT_VERSION,
+                    draws: int = 1000) -> pd.DataFrame:
+    """Rank ranges under perturbed weights (rubric.md) for the offices in scope, best median first."""
+    view = rating_view(app, actor, period, rubric_number)
+    rep = _report(app, view.data_version, view.period, "office")
+    rob = _cached((_db_key(app), "robust", view.data_version, view.period.label, view.rubric_number, draws),
+                  lambda: robustness(rep.units, view.rubric, draws=draws))
+    out = rob[rob["code"].astype(str).isin(view.visible)]
+    return out.sort_values(["rank", "code"], na_position="last").reset_index(drop=True)
+
+
+def export_ranking(app: App, actor: Actor | int, period: Period | str, rubric_number: int, fmt: str) -> tuple[str, bytes]:
+    """The ranking workbook (``xlsx``) or CSV for the offices in scope: (file name, bytes).
+
+    Leadership, evaluators and admins only; recorded as a ``RankingExported`` audit event.
+    """
+    if fmt not in ("xlsx", "csv"):
+        raise ServiceError("导出格式只能是 xlsx 或 csv。")
+    view_actor = scope(app, actor).actor
+    require_role(view_actor, *EXPORT_ROLES)
+    view = rating_view(app, actor, period, rubric_number)
+    full = _ranked(app, view.data_version, view.period, view.rubric_number)
+    ranked = full[full["code"].astype(str).isin(view.visible)].reset_index(drop=True)
+    rob = robustness_view(app, actor, period, rubric_number)
+    ds = _dataset(app, view.data_version)
+    sources = [{"name": s.name, "sha256": s.sha256, "size": s.size, "version": v}
+               for s, v in zip(ds.sources, getattr(ds, "versions", [None] * len(ds.sources)), strict=False)]
+    name = f"星级评定_{view.period.label}_{view.rubric.version}.{fmt}"
+    if fmt == "csv":
+        data = ranking_csv_bytes(ranked, view.rubric, rob)
+    else:
+        import io
+
+        buf = io.BytesIO()
+        write_ranking_xlsx(buf, ranked, view.rubric, period=view.period.label, sources=sources, robust=rob)
+        data = buf.getvalue()
+    with app.db.write() as conn:
+        audit.append(conn, "RankingExported", actor_id=view_actor.id, actor_name=view_actor.username,
+                     period=view.period.label, rubric_version=view.rubric.version, format=fmt,
+                     offices=len(ranked), data_version=view.data_version)
+    return name, data
+
+
+def compare_rubrics(app: App, actor: Actor | int, period: Period | str, a: int, b: int) -> pd.DataFrame:
+    """How ranks and stars move from rubric version ``a`` to ``b`` (evaluators only): per office
+    ``code, name, station, branch, rank_a, stars_a, score_a, rank_b, stars_b, score_b, rank_move,
+    star_move`` (a positive rank move = up the ranking), biggest movers first."""
+    sc = scope(app, actor)
+    require_role(sc.actor, *RUBRIC_ROLES)
+    p = _period(period)
+    ra = _ranked(app, sc.data_version, p, int(a))
+    rb = _ranked(app, sc.data_version, p, int(b))
+    cols = ["code", "name", "station", "branch", "rank", "stars", "score"]
+    m = ra[cols].merge(rb[["code", "rank", "stars", "score"]], on="code", suffixes=("_a", "_b"))
+    ra_f = pd.to_numeric(m["rank_a"], errors="coerce")
+    rb_f = pd.to_numeric(m["rank_b"], errors="coerce")
+    m["rank_move"] = ra_f - rb_f
+    m["star_move"] = pd.to_numeric(m["stars_b"], errors="coerce") - pd.to_numeric(m["stars_a"], errors="coerce")
+    key = m["rank_move"].abs().fillna(-1) + 1000 * m["star_move"].abs().fillna(0)
+    return m.assign(_k=key).sort_values(["_k", "code"], ascending=[False, True]).drop(columns="_k").reset_index(drop=True)
+
+
+__all__ = [
+    "DEFAULT_VERSION", "DisputeBoard", "IndicatorView", "LEDGER_HEADERS", "RatingView", "RubricVersion", "Scope",
+    "clear_cache", "compare_rubrics", "dispute_board", "explain_office", "export_ranking", "funnel_view",
+    "get_rubric", "indicator_view", "latest_month", "months_in_scope", "visible_units", "ledger_view", "list_rubric_versions", "rating_view",
+    "robustness_view", "rubric_dict", "rubric_toml", "save_rubric_version", "scope", "trend_view",
+    "validate_rubric",
+]  # fmt: skip
+

@@ -18,26 +18,11 @@ from services import accounts
 from services.errors import ServiceError
 from ui import state
 from ui.i18n import LANGUAGES, t
+from ui.nav import PAGES, pages_for
+from ui.safe import md_escape
 
 LOG = logging.getLogger("dashboard.app")
 HERE = Path(__file__).resolve().parent
-
-ALL_ROLES = ("leadership", "station_head", "evaluator", "admin")
-PAGES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
-    # key, file, icon, roles (app.md "Roles" and "Screens")
-    ("overview", "pages/overview.py", ":material/dashboard:", ALL_ROLES),
-    ("upload", "pages/upload.py", ":material/upload_file:", ("station_head", "evaluator")),
-    ("indicators", "pages/indicators.py", ":material/analytics:", ALL_ROLES),
-    ("disputes", "pages/disputes.py", ":material/handshake:", ALL_ROLES),
-    ("rating", "pages/rating.py", ":material/star:", ALL_ROLES),
-    ("rubric", "pages/rubric.py", ":material/rule:", ("evaluator",)),
-    ("admin", "pages/admin.py", ":material/admin_panel_settings:", ("admin",)),
-)
-
-
-def pages_for(role: str) -> list[str]:
-    """Page keys the role may open, in menu order."""
-    return [key for key, _f, _i, roles in PAGES if role in roles]
 
 
 def _language_picker() -> None:
@@ -61,7 +46,7 @@ def _setup_page() -> None:
         try:
             accounts.create_first_admin(app, username, pw1)
         except ServiceError as exc:
-            st.error(str(exc))
+            st.error(md_escape(exc))
             return
         st.session_state["_signin_msg"] = t("setup_done")
         st.rerun()
@@ -73,7 +58,7 @@ def _signin_page() -> None:
     st.subheader(t("signin_title"))
     note = st.session_state.pop("_signin_msg", None)
     if note:
-        st.info(note)
+        st.info(md_escape(note))
     with st.form("signin_form"):
         username = st.text_input(t("username"), key="signin_user")
         password = st.text_input(t("password"), type="password", key="signin_pw")
@@ -82,7 +67,7 @@ def _signin_page() -> None:
         try:
             signed = accounts.authenticate(app, username, password)
         except ServiceError as exc:
-            st.error(str(exc))
+            st.error(md_escape(exc))
             return
         st.session_state[state.TOKEN_KEY] = signed.token
         st.rerun()
@@ -109,7 +94,7 @@ def _sidebar(actor) -> None:
                     accounts.change_password(state.current_app(), st.session_state[state.TOKEN_KEY], old, new)
                     st.success(t("password_changed"))
                 except ServiceError as exc:
-                    st.error(str(exc))
+                    st.error(md_escape(exc))
 
 
 def _signed_in_actor(app):
@@ -149,7 +134,7 @@ def main() -> None:
     try:
         page.run()
     except ServiceError as exc:
-        st.error(str(exc))
+        st.error(md_escape(exc))
     except Exception:  # never show a traceback to a user; the log has it
         LOG.exception("page %s failed", page.title)
         st.error(t("unexpected_error"))

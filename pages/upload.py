@@ -1,0 +1,133 @@
+"""数据上报: template download, multi-file upload with progress, the problem table (errors block,
+warnings need a tick), annotated workbook download, preview of changes, confirm → store, history."""
+
+import pandas as pd
+import streamlit as st
+
+from metrics.annotate import annotate
+from metrics.schema import LEDGER, MONTHLY
+from metrics.template import build_template
+from services import uploads as svc
+from services.errors import ServiceError
+from ui import state
+from ui.i18n import t
+from ui.problems import show_problems
+from ui.safe import md_escape
+from ui.tables import show_table
+
+PLAN, DATA = "upload_plan", "upload_bytes"
+app, actor = state.current_app(), state.current_actor()
+st.title(t("upload_title"))
+st.info(t("upload_intro"))
+
+
+@st.cache_data(show_spinner=False)
+def _template() -> bytes:
+    return build_template()
+
+
+st.download_button(t("download_template"), _template(), file_name="社区警务月报模板.xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                   key="up_template", icon=":material/download:")
+
+files = st.file_uploader(t("choose_files"), type=["xlsx", "xlsm", "xls", "csv", "ods"],
+                         accept_multiple_files=True, key="up_files")
+if st.button(t("check_files"), type="primary", disabled=not files, key="up_check"):
+    batch = [(f.name, f.getvalue()) for f in files]
+    with st.status(t("reading_files"), expanded=True) as status:
+        bar = st.progress(0.0)
+        plan = svc.prepare_upload(app, actor, batch, on_progress=lambda x, msg: bar.progress(min(x, 1.0), text=msg))
+        status.update(label=t("reading_done"), state="complete", expanded=False)
+    st.session_state[PLAN], st.session_state[DATA] = plan, dict(batch)
+
+
+def _label(key: str, kind) -> str:
+    try:
+        return kind.column(key).header
+    except (KeyError, AttributeError):
+        return key
+
+
+def _changes(items, kind, key_cols) -> pd.DataFrame:
+    recs = []
+    for ch in items:
+        for field, (old, new) in ch.changes.items():
+            recs.append({**dict(zip(key_cols, ch.key, strict=False)), "field": _label(field, kind),
+                         "old": "" if old is None else str(old), "new": "" if new is None else str(new)})
+    return pd.DataFrame(recs, columns=[*key_cols, "field", "old", "new"])
+
+
+plan = st.session_state.get(PLAN)
+if plan is not None:
+    data = st.session_state.get(DATA, {})
+    for i, fp in enumerate(plan.files):
+        st.subheader(t("col_file"))
+        st.text(fp.source.name)
+        if fp.duplicate_of is not None:
+            st.info(t("duplicate_file"))
+            st.text(svc.duplicate_message(fp))
+            continue
+        show_problems(fp.problems, key=f"up_problems_{i}", download_name=f"问题清单_{i + 1}")
+        if fp.problems and fp.source.name in data:
+            try:
+                marked = annotate(data[fp.source.name], fp.source.name, list(fp.problems))
+                st.download_button(t("download_annotated", name=fp.source.name), marked,
+                                   file_name=f"问题标注_{fp.source.name.rsplit('.', 1)[0]}.xlsx",
+                                   key=f"up_annotated_{i}", icon=":material/download:")
+            except Exception:  # the annotated copy is a convenience; the table above is the report
+                pass
+    if plan.blocked:
+        st.error(t("errors_block", n=len([p for p in plan.problems if p.severity == "error"])))
+    else:
+        st.subheader(t("preview_title"))
+        labels = {"office_code": t("col_office"), "month": t("col_month"), "dispute_id": t("col_dispute"),
+                  "field": t("col_field"), "old": t("col_old"), "new": t("col_new")}
+        new_m = [k for fp in plan.files for k in fp.diff.new_months]
+        rep_m = [c for fp in plan.files for c in fp.diff.replaced_months]
+        new_d = [d for fp in plan.files for d in fp.diff.new_disputes]
+        upd_d = [c for fp in plan.files for c in fp.diff.updated_disputes]
+        unchanged = (sum(fp.diff.unchanged_months for fp in plan.files),
+                     sum(fp.diff.unchanged_disputes for fp in plan.files))
+        tabs = st.tabs([f"{t('preview_new_months')}（{len(new_m)}）", f"{t('preview_replaced_months')}（{len(rep_m)}）",
+                        f"{t('preview_new_disputes')}（{len(new_d)}）",
+                        f"{t('preview_updated_disputes')}（{len(upd_d)}）"])
+        with tabs[0]:
+            show_table(pd.DataFrame(new_m, columns=["office_code", "month"]), "up_new_months", labels=labels)
+        with tabs[1]:
+            show_table(_changes(rep_m, MONTHLY, ["office_code", "month"]), "up_rep_months", labels=labels)
+        with tabs[2]:
+            show_table(pd.DataFrame({"dispute_id": new_d}), "up_new_disputes", labels=labels)
+        with tabs[3]:
+            show_table(_changes(upd_d, LEDGER, ["dispute_id"]), "up_upd_disputes", labels=labels)
+        st.text(t("preview_unchanged", m=unchanged[0], d=unchanged[1]))
+        ack = True
+        if plan.has_warnings:
+            st.warning(t("warnings_found", n=len([p for p in plan.problems if p.severity == "warning"])))
+            ack = st.checkbox(t("ack_warnings"), key="up_ack")
+        if not plan.to_store:
+            st.info(t("preview_nothing"))
+        if st.button(t("confirm_store"), type="primary", disabled=not (ack and plan.to_store), key="up_store"):
+            try:
+                receipt = svc.commit_upload(app, actor, plan, acknowledge_warnings=bool(ack))
+            except ServiceError as exc:
+                st.error(md_escape(exc))
+            else:
+                st.session_state.pop(PLAN, None)
+                st.session_state.pop(DATA, None)
+                st.success(md_escape(receipt.message))
+
+st.subheader(t("history_title"))
+history = svc.upload_history(app, actor)
+if not history:
+    st.info(t("no_history"))
+else:
+    hist = pd.DataFrame([{
+        "version": h["version"], "created_at": pd.Timestamp(h["created_at"]).strftime("%Y-%m-%d %H:%M:%S"),
+        "uploader_name": h["uploader_name"], "file_name": h["file_name"], "stations": h["stations"],
+        "result": t("result_stored") if h["result"] == "stored" else t("result_rejected"),
+        "sha256": h["sha256"], "size": h["size"],
+    } for h in history])
+    show_table(hist, "up_history", download_name="上传记录",
+               labels={"version": t("col_version"), "created_at": t("col_when"), "uploader_name": t("col_who"),
+                       "file_name": t("col_file"), "stations": t("col_stations"), "result": t("col_result"),
+                       "sha256": t("col_sha"), "size": t("col_size")})

@@ -1,0 +1,49 @@
+"""总览 on the demo bureau: renders for every role, and shows only what the role's scope allows."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import no_failure, sign_in
+
+from services import demo
+from store import rows
+
+
+@pytest.mark.parametrize("role", ["leadership", "station_head", "evaluator", "admin"])
+def test_overview_renders_for_every_role_with_kpis_and_demo_banner(shared_demo, role):
+    at = sign_in(shared_demo, role)
+    no_failure(at)
+    assert at.title[0].value == "总览"
+    assert any("演示模式" in w.value for w in at.warning)
+    labels = [m.label for m in at.metric]
+    assert "矛盾纠纷化解率" in labels and "警情总数" in labels
+
+
+def test_station_head_overview_holds_only_their_station(shared_demo):
+    at = sign_in(shared_demo, "station_head")
+    no_failure(at)
+    with shared_demo.db.read() as conn:
+        registry = rows.office_registry(conn)
+    head_station = at.session_state["_actor"].scope_value
+    own = {c for c, r in registry.items() if r["station"] == head_station}
+    assert own and len(own) < len(registry)
+    shown, station_tables = set(), 0
+    for df in at.dataframe:
+        frame = df.value
+        for col in frame.columns:
+            if frame[col].astype(str).isin(set(registry)).any():
+                shown |= set(frame[col].astype(str)) & set(registry)
+        if "station" in frame.columns:
+            assert set(frame["station"].dropna()) <= {head_station}, set(frame["station"])
+            station_tables += 1
+    assert shown and shown <= own
+    assert station_tables >= 3  # completeness, best five, weakest five (and warnings)
+
+
+def test_leadership_overview_lists_the_station_that_has_not_reported(shared_demo):
+    at = sign_in(shared_demo, "leadership")
+    completeness = next(df.value for df in at.dataframe if "reported" in df.value.columns)
+    missing = completeness[completeness["missing"] > 0]
+    _, station_files = demo.sample_files()
+    skipped_station = station_files[-1].name.split("_")[1]
+    assert list(missing["station"]) == [skipped_station]

@@ -238,7 +238,7 @@ def write_ranking_xlsx(
     :func:`metrics.robustness.robustness`, added as columns.
     """
     target_arg = str(target) if isinstance(target, str | Path) else target
-    wb = xlsxwriter.Workbook(target_arg, {**xlsxwriter_options(), "constant_memory": False})
+    wb = xlsxwriter.Workbook(target_arg, {**xlsxwriter_options(), "in_memory": True})
     try:
         _fill_workbook(wb, ranked, rubric, period, sources, robust)
     finally:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,17 +32,24 @@ SURVEYS = {
 """Survey rate → (numerator column, denominator column) of the monthly sheet."""
 
 REPEAT_WINDOW_DAYS = 90
+_LEDGER_NEEDED = ("dispute_id", "office_code", "received_date", "source", "risk", "complexity", "level", "status",
+                  "resolved_date", "follow_up_date", "party_key")
 _DAY = np.timedelta64(1, "D")
 
 
 def month_numbers(months: pd.Series) -> np.ndarray:
     """``"YYYY-MM"`` strings → integer month numbers (year × 12 + month − 1)."""
-    s = months.astype(str)
-    return (s.str.slice(0, 4).astype("int64") * 12 + s.str.slice(5, 7).astype("int64") - 1).to_numpy()
+    codes, uniques = pd.factorize(np.asarray(months, dtype=object))
+    numbers = np.array([int(m[:4]) * 12 + int(m[5:7]) - 1 for m in uniques], dtype="int64")
+    return numbers[codes] if len(codes) else np.array([], dtype="int64")
 
 
 def _positions(codes: pd.Series, offices: pd.Index) -> np.ndarray:
-    return offices.get_indexer(codes.astype(object))
+    """Each code's position in ``offices`` (−1 when absent); factorised first, as codes repeat a lot."""
+    found, uniques = pd.factorize(np.asarray(codes, dtype=object))
+    if not len(found):
+        return np.array([], dtype="int64")
+    return offices.get_indexer(pd.Index(uniques, dtype=object))[found]
 
 
 def _bsum(pos: np.ndarray, values, n: int, groups: int = 1, group: np.ndarray | None = None) -> np.ndarray:
@@ -141,25 +149,47 @@ def monthly_components(
     return frame
 
 
-def _as_datetime(series: pd.Series) -> np.ndarray:
-    return pd.to_datetime(series).to_numpy(dtype="datetime64[ns]")
+def _as_datetime(values) -> np.ndarray:
+    """A date column (Series or array) as ``datetime64[ns]`` numpy values (NaT when not given)."""
+    if isinstance(values, np.ndarray) and values.dtype == "datetime64[ns]":
+        return values
+    return pd.to_datetime(values).to_numpy(dtype="datetime64[ns]")
 
 
-def repeat_flags(ledger: pd.DataFrame, window_days: int = REPEAT_WINDOW_DAYS) -> np.ndarray:
+def _objects(values) -> np.ndarray:
+    return np.asarray(values, dtype=object)
+
+
+def ledger_arrays(ledger: pd.DataFrame, mask: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """The ledger columns the indicators read, as numpy arrays (rows where ``mask`` holds).
+
+    Masking plain arrays is far cheaper than selecting rows of the whole frame.
+    """
+    out = {}
+    for col in _LEDGER_NEEDED:
+        if col not in ledger.columns:
+            continue
+        values = ledger[col]
+        arr = _as_datetime(values) if col.endswith("_date") else values.to_numpy(dtype=object)
+        out[col] = arr if mask is None else arr[mask]
+    return out
+
+
+def repeat_flags(ledger: Mapping[str, Any] | pd.DataFrame, window_days: int = REPEAT_WINDOW_DAYS) -> np.ndarray:
     """For each row of ``ledger``: does its party_key appear on ANOTHER row (any office) received
     between ``window_days`` days before this row's received_date and that date itself, both ends
     included? Rows without a party_key are never repeats.
     """
-    n = len(ledger)
+    keys = _objects(ledger["party_key"])
+    n = len(keys)
     flags = np.zeros(n, dtype=bool)
     if n < 2:
         return flags
-    keys = ledger["party_key"]
-    given = keys.notna().to_numpy()
+    given = pd.notna(keys)
     if given.sum() < 2:
         return flags
     idx = np.flatnonzero(given)
-    k, _ = pd.factorize(keys.to_numpy(dtype=object)[idx])
+    k, _ = pd.factorize(keys[idx])
     r = _as_datetime(ledger["received_date"])[idx].astype("int64")
     order = np.lexsort((r, k))
     ks, rs = k[order], r[order]
@@ -174,12 +204,12 @@ def repeat_flags(ledger: pd.DataFrame, window_days: int = REPEAT_WINDOW_DAYS) ->
     return flags
 
 
-def ledger_status(ledger: pd.DataFrame, as_of: date) -> dict[str, np.ndarray]:
+def ledger_status(ledger: Mapping[str, Any] | pd.DataFrame, as_of: date) -> dict[str, np.ndarray]:
     """Each dispute's state as of ``as_of``: ``resolved`` (已化解 with resolved_date ≤ as_of),
     ``open`` (化解中, or 已化解 resolved after as_of), ``transferred`` (已移交), ``failed`` (调解不成).
     """
     cut = np.datetime64(as_of, "ns")
-    status = ledger["status"].to_numpy(dtype=object)
+    status = _objects(ledger["status"])
     resolved_date = _as_datetime(ledger["resolved_date"])
     marked = status == "已化解"
     resolved = marked & (resolved_date <= cut)
@@ -191,13 +221,17 @@ def ledger_status(ledger: pd.DataFrame, as_of: date) -> dict[str, np.ndarray]:
     }
 
 
-def limits_of(ledger: pd.DataFrame, time_limits: Mapping[str, int] | None = None) -> np.ndarray:
+def limits_of(ledger: Mapping[str, Any] | pd.DataFrame, time_limits: Mapping[str, int] | None = None) -> np.ndarray:
     """Each dispute's time limit in days from its complexity (NaN when the complexity is unknown)."""
     limits = dict(TIME_LIMIT_DAYS if time_limits is None else time_limits)
-    return ledger["complexity"].map(limits).to_numpy(dtype="float64")
+    complexity = _objects(ledger["complexity"])
+    out = np.full(len(complexity), np.nan)
+    for name, days in limits.items():
+        out[complexity == name] = days
+    return out
 
 
-def in_period(ledger: pd.DataFrame, first_day: date, last_day: date, as_of: date) -> np.ndarray:
+def in_period(ledger: Mapping[str, Any] | pd.DataFrame, first_day: date, last_day: date, as_of: date) -> np.ndarray:
     """Disputes received in the period and no later than ``as_of`` (the ledger as it stood then)."""
     r = _as_datetime(ledger["received_date"])
     end = min(last_day, as_of)
@@ -223,10 +257,10 @@ def ledger_components(
     window_start = first_day - timedelta(days=REPEAT_WINDOW_DAYS)
     r_all = _as_datetime(ledger["received_date"])
     near = (r_all >= np.datetime64(window_start, "ns")) & (r_all <= np.datetime64(min(last_day, as_of), "ns"))
-    cand = ledger[near]
+    cand = ledger_arrays(ledger, near)
     repeat = repeat_flags(cand)
     inside = in_period(cand, first_day, last_day, as_of)
-    sel = cand[inside]
+    sel = {col: arr[inside] for col, arr in cand.items()}
     repeat = repeat[inside]
     pos = _positions(sel["office_code"], offices.index)
 
@@ -242,11 +276,11 @@ def ledger_components(
     age = (cut - received) / _DAY
     followed = follow_up <= cut
     fu_window = np.timedelta64(FOLLOW_UP_DAYS, "D")
-    level = sel["level"].to_numpy(dtype=object)
+    level = sel["level"]
     level_given = pd.notna(level)
 
     out = {
-        "disputes": s(np.ones(len(sel))),
+        "disputes": s(np.ones(len(received))),
         "resolved": s(st["resolved"]),
         "transferred": s(st["transferred"]),
         "failed": s(st["failed"]),
@@ -254,11 +288,11 @@ def ledger_components(
         "on_time": s(st["resolved"] & (took <= limit)),
         "follow_up_done": s(st["resolved"] & followed & (follow_up - resolved_date <= fu_window)),
         "follow_up_due": s(st["resolved"] & ((resolved_date + fu_window <= cut) | followed)),
-        "proactive": s(sel["source"].isin(PROACTIVE_SOURCES).to_numpy()),
+        "proactive": s(np.isin(sel["source"], list(PROACTIVE_SOURCES))),
         "grassroots": s(st["resolved"] & (level == "社区")),
         "level_given": s(st["resolved"] & level_given),
         "overdue_open": s(st["open"] & (age > limit)),
-        "red_open": s(st["open"] & (sel["risk"].to_numpy(dtype=object) == "红")),
+        "red_open": s(st["open"] & (sel["risk"] == "红")),
         "repeat_disputes": s(repeat),
     }
     return pd.DataFrame(out, index=offices.index)

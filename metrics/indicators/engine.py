@@ -16,7 +16,7 @@ import pandas as pd
 
 from metrics.dataset import Dataset
 from metrics.indicators import yoy
-from metrics.indicators.components import SURVEYS, ledger_components, monthly_components
+from metrics.indicators.components import SURVEYS, in_period, ledger_components, monthly_components
 from metrics.indicators.registry import INDICATORS, SURVEY_KEYS
 from metrics.indicators.units import LEVELS, check_level, office_table, unit_keys, unit_table
 from metrics.indicators.wilson import wilson_interval
@@ -110,7 +110,10 @@ class _OfficeSums:
 def _office_sums(
     dataset: Dataset, period: Period, as_of: date, time_limits: Mapping[str, int] | None
 ) -> _OfficeSums:
-    offices = office_table(dataset.monthly, dataset.ledger)
+    # Ledger rows outside the period add no office of their own to any figure: only the period's count.
+    ledger_in_period = dataset.ledger.loc[in_period(dataset.ledger, period.first_day, period.last_day, as_of),
+                                          ["office_code"]]
+    offices = office_table(dataset.monthly, ledger_in_period)
     comp_m = monthly_components(dataset.monthly, offices, period.months)
     comp_l = ledger_components(dataset.ledger, offices, period.first_day, period.last_day, as_of, time_limits)
     comp = pd.concat([comp_m, comp_l], axis=1)

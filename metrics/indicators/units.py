@@ -8,6 +8,7 @@ from the bureau's totals.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 LEVELS = ("office", "station", "branch", "bureau")
@@ -32,9 +33,11 @@ def office_table(monthly: pd.DataFrame, ledger: pd.DataFrame | None = None) -> p
     """
     cols = ["office_code", "office_name", "station", "branch", "month"]
     if len(monthly):
-        latest = monthly[cols].sort_values(["office_code", "month"], kind="stable").drop_duplicates(
-            "office_code", keep="last"
-        )
+        codes, _ = pd.factorize(monthly["office_code"].to_numpy(dtype=object))
+        months, _ = pd.factorize(monthly["month"].to_numpy(dtype=object), sort=True)
+        order = np.lexsort((months, codes))
+        last = order[np.r_[codes[order][1:] != codes[order][:-1], True]]
+        latest = monthly[cols].iloc[last]
         table = pd.DataFrame(
             {
                 "name": latest["office_name"].astype(object).to_numpy(),

@@ -342,3 +342,22 @@ def test_every_registered_key_is_a_column_and_every_indicator_is_documented():
         assert ind.label and ind.definition and len(doc) > 20, key
         assert ind.unit in ("ratio", "count", "hours", "pp", "z")
         assert ind.better in ("higher", "lower", None)
+
+
+def test_monthly_series_points_equal_compute_of_each_month():
+    from metrics.indicators import monthly_series
+
+    ds = dataset(
+        [dict(office_code="A1", month=m, alerts=a, community_hours=h) for m, a, h in
+         (("2026-07", 10, 100), ("2026-08", 12, 150), ("2025-07", 8, 90))]
+        + [dict(office_code="B1", month="2026-08", station="乙所", alerts=3)],
+        [dict(dispute_id="1", received_date="2026-08-02", status="已化解", resolved_date="2026-08-03")],
+    )
+    for key in ("alerts", "avg_daily_hours", "alerts_yoy", "months_expected", "resolution_rate"):
+        series = monthly_series(ds, "2026-07..2026-08", "station", key)
+        assert len(series) == 2 * 2
+        for m in ("2026-07", "2026-08"):
+            expected = compute(ds, m, level="station").units.set_index("code")[key]
+            got = series[series["month"] == m].set_index("code")["value"]
+            for code in expected.index:
+                assert (isnull(expected[code]) and isnull(got[code])) or got[code] == pytest.approx(expected[code])

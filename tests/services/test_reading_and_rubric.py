@@ -1,0 +1,60 @@
+"""Reading stored data within a scope, ranking exports, and rubric versions that conflict instead of overwriting."""
+
+import io
+import zipfile
+
+import pytest
+
+from metrics.rubric import load_rubric, rubric_to_toml
+from services import reading, rubrics
+from services.errors import Conflict, PermissionDenied, ServiceError
+from store import audit
+from tests.dbfixtures import create_users, dispute_record, make_upload, monthly_record, store_as
+
+
+def _seed(app, u):
+    store_as(app, u["eval"].id, make_upload("all.xlsx",
+             [monthly_record("A1", m) for m in ("2026-08", "2026-09")] +
+             [monthly_record("B1", m, station="城南派出所") for m in ("2026-08", "2026-09")],
+             [dispute_record("DA", "A1"), dispute_record("DB", "B1")]))
+
+
+def test_a_station_head_reads_only_own_station_whatever_is_asked(app):
+    u = create_users(app)
+    _seed(app, u)
+    ds, version = reading.stored_dataset(app, u["head"])
+    assert set(ds.monthly["station"]) == {"城关派出所"} and list(ds.ledger["dispute_id"]) == ["DA"]
+    assert version >= 1
+    ds, _ = reading.stored_dataset(app, u["lead"])
+    assert set(ds.monthly["station"]) == {"城关派出所", "城南派出所"}
+    report, _ = reading.indicators(app, u["head"], "2026-09")
+    assert set(report.units["code"]) == {"A1"}
+    with pytest.raises(PermissionDenied):
+        reading.export_ranking(app, u["head"], "2026-09", io.BytesIO())
+
+
+def test_ranking_export_is_bureau_wide_audited_and_carries_the_data_version(app):
+    u = create_users(app)
+    _seed(app, u)
+    buf = io.BytesIO()
+    version = reading.export_ranking(app, u["lead"], "2026-09", buf)
+    assert zipfile.is_zipfile(io.BytesIO(buf.getvalue()))
+    with app.db.read() as conn:
+        (ev,) = audit.events(conn, "RankingExported")
+    assert ev["details"]["data_version"] == version and ev["actor_name"] == "lead"
+    ranked, _, rv, _ = reading.ranking(app, u["head"], "2026-09")
+    assert set(ranked["code"]) == {"A1", "B1"} and rv == 0
+
+
+def test_two_evaluators_editing_the_same_rubric_version_conflict(app):
+    u = create_users(app)
+    body = rubric_to_toml(load_rubric())
+    assert rubrics.save_rubric(app, u["eval"], body, "调整权重", based_on=0) == 1
+    with pytest.raises(Conflict, match="第 1 版"):
+        rubrics.save_rubric(app, u["eval"], body, "另一人的修改", based_on=0)
+    with pytest.raises(PermissionDenied):
+        rubrics.save_rubric(app, u["head"], body, "所长改规则", based_on=1)
+    with pytest.raises(ServiceError, match="评分规则无效"):
+        rubrics.save_rubric(app, u["eval"], "[broken", "坏的", based_on=1)
+    _, v = rubrics.current_rubric(app)
+    assert v == 1 and [r["comment"] for r in rubrics.list_versions(app, u["lead"])] == ["调整权重"]

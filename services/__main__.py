@@ -1,0 +1,152 @@
+"""``python -m services`` — the operators' command line (the server console; separate from ``python -m metrics``).
+
+Commands: ``init`` (create the data folder, secrets and database schema), ``create-admin`` (the first
+admin of an empty database), ``import FILE... --as USER`` (store workbooks as that user, with the same
+checks as the app), ``export --period P --out FILE --as USER`` (ranking from stored data),
+``backup [--out FILE]``. Settings come from the environment (see ``services/settings.py``).
+Exit status: 0 ok, 1 refused (errors in files, permission, conflict), 2 wrong usage or settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+
+from services.errors import ServiceError
+from services.settings import SettingsError, from_env
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:
+        self.print_usage(sys.stderr)
+        print(f"用法错误：{message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="python -m services",
+                description="社区警务星级评估看板 — 运维命令：初始化数据库、创建管理员、导入文件、导出评定、备份。"
+                            "数据库由环境变量 DASHBOARD_DATABASE_URL 指定（默认 data/ 下的 SQLite）。")
+    sub = p.add_subparsers(dest="command", required=True, metavar="命令", parser_class=_Parser)
+    sub.add_parser("init", help="创建数据目录、密钥文件和数据库表（可重复执行）")
+    a = sub.add_parser("create-admin", help="在空数据库中创建第一个管理员")
+    a.add_argument("username", metavar="用户名")
+    a.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码（否则交互输入）")
+    i = sub.add_parser("import", help="以指定用户身份导入月报/台账文件（与网页上报相同的校验）")
+    i.add_argument("files", nargs="+", metavar="文件")
+    i.add_argument("--as", dest="user", required=True, metavar="用户名")
+    i.add_argument("--accept-warnings", action="store_true", help="有警告时仍然保存")
+    e = sub.add_parser("export", help="从已保存的数据导出星级评定排名（.xlsx 或 .csv）")
+    e.add_argument("--period", required=True, metavar="期间", help="如 2026、2026Q3、2026-10")
+    e.add_argument("--out", required=True, metavar="排名.xlsx")
+    e.add_argument("--as", dest="user", required=True, metavar="用户名")
+    e.add_argument("--rubric-version", type=int, metavar="版本")
+    b = sub.add_parser("backup", help="在应用运行时备份数据库（SQLite 一致快照；PostgreSQL 给出 pg_dump 命令）")
+    b.add_argument("--out", metavar="文件", help="备份文件路径（默认 data/backups/备份-时间.sqlite3）")
+    return p
+
+
+def _user_id(app, username: str) -> int:
+    from sqlalchemy import select
+
+    from store.tables import users
+    with app.db.read() as conn:
+        uid = conn.execute(select(users.c.id).where(users.c.username == username)).scalar()
+    if uid is None:
+        raise ServiceError(f"用户“{username}”不存在。")
+    return uid
+
+
+def _print_problems(problems) -> None:
+    for p in problems:
+        where = "，".join(x for x in (p.file, f"工作表“{p.sheet}”" if p.sheet else "",
+                                      f"第 {p.row} 行" if p.row else "", f"列“{p.column}”" if p.column else "") if x)
+        print(f"[{'错误' if p.severity == 'error' else '警告'}] {where}：{p.message}", file=sys.stderr)
+
+
+def run(args: argparse.Namespace) -> int:
+    from services.context import open_app
+
+    app = open_app(from_env())
+    try:
+        if args.command == "init":
+            from store import migrate
+            print(f"数据库已就绪（版本 {migrate.current_revision(app.db)}）：{app.db.engine.url.render_as_string()}")
+            return 0
+        if args.command == "create-admin":
+            from services.accounts import create_first_admin
+            pw = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("新管理员密码：")
+            create_first_admin(app, args.username, pw)
+            print(f"已创建管理员“{args.username}”。")
+            return 0
+        if args.command == "import":
+            from services import uploads
+            missing = [f for f in args.files if not Path(f).is_file()]
+            if missing:
+                print("找不到文件：" + "、".join(missing), file=sys.stderr)
+                return 2
+            uid = _user_id(app, args.user)
+            plan = uploads.prepare_upload(app, uid, [(Path(f).name, Path(f).read_bytes()) for f in args.files],
+                                          on_progress=lambda _f, text: print(text, file=sys.stderr))
+            _print_problems(plan.problems)
+            for fp in plan.files:
+                if fp.duplicate_of is not None:
+                    print(uploads.duplicate_message(fp), file=sys.stderr)
+                else:
+                    d = fp.diff
+                    print(f"{fp.source.name}：新增月报 {len(d.new_months)} 条，替换 {len(d.replaced_months)} 条；"
+                          f"新增纠纷 {len(d.new_disputes)} 条，更新 {len(d.updated_disputes)} 条。", file=sys.stderr)
+            if plan.blocked:
+                print("文件有错误，未保存任何数据。", file=sys.stderr)
+                return 1
+            if plan.has_warnings and not args.accept_warnings:
+                print("文件有警告；核对后加 --accept-warnings 再次执行即可保存。", file=sys.stderr)
+                return 1
+            receipt = uploads.commit_upload(app, uid, plan, acknowledge_warnings=args.accept_warnings)
+            print(receipt.message)
+            return 0
+        if args.command == "export":
+            from services.reading import export_ranking
+            out = Path(args.out)
+            if out.suffix.lower() not in (".xlsx", ".csv"):
+                print("--out 的文件名应以 .xlsx 或 .csv 结尾。", file=sys.stderr)
+                return 2
+            try:
+                version = export_ranking(app, _user_id(app, args.user), args.period, out, args.rubric_version)
+            except ValueError as exc:
+                print(f"用法错误：{exc}", file=sys.stderr)
+                return 2
+            print(f"已写出 {out}（数据版本 {version}）。")
+            return 0
+        if args.command == "backup":
+            from services.backup import take_backup
+            result = take_backup(app, None, Path(args.out) if args.out else None)
+            print(f"已备份到 {result}" if isinstance(result, Path) else result)
+            return 0
+    finally:
+        app.close()
+    return 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return run(args)
+    except SettingsError as exc:
+        print(f"设置错误：{exc}", file=sys.stderr)
+        return 2
+    except ServiceError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 — no traceback reaches an operator
+        print(f"操作失败（{type(exc).__name__}），请检查设置后重试或联系开发人员。", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

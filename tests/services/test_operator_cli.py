@@ -1,0 +1,57 @@
+"""``python -m services``: init, first admin, import as a user, export a ranking, back up — on both databases."""
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+from sample_data.generate import build_bureau, write_station_workbook
+from services.__main__ import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_operator_commands_end_to_end(db, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("DASHBOARD_DATABASE_URL", db.engine.url.render_as_string(False))
+    assert main(["init"]) == 0
+    assert (tmp_path / "data" / "secret.key").stat().st_mode & 0o777 == 0o600
+    monkeypatch.setattr(sys, "stdin", io.StringIO("Tower-Bridge-2026\n"))
+    assert main(["create-admin", "root", "--password-stdin"]) == 0
+    monkeypatch.setattr(sys, "stdin", io.StringIO("Tower-Bridge-2026\n"))
+    assert main(["create-admin", "other", "--password-stdin"]) == 1
+    assert "不能再创建初始管理员" in capsys.readouterr().err
+
+    from services import accounts
+    from services.context import open_app
+    from services.settings import from_env
+    app = open_app(from_env())
+    accounts.create_user(app, 1, "kaoping", "Silver-Pass-99", "evaluator")
+    app.close()
+
+    monthly, ledger = build_bureau(branches=1, stations=1, offices=3, months=("2026-08", "2026-09"), seed=3)
+    wb = tmp_path / "历史.xlsx"
+    write_station_workbook(wb, monthly, ledger)
+    assert main(["import", str(wb), "--as", "kaoping", "--accept-warnings"]) == 0
+    assert "已保存 1 个文件" in capsys.readouterr().out
+    assert main(["import", str(wb), "--as", "kaoping", "--accept-warnings"]) == 0
+    assert "内容完全相同" in capsys.readouterr().err
+    assert main(["import", str(wb), "--as", "nobody"]) == 1
+
+    out = tmp_path / "排名.xlsx"
+    assert main(["export", "--period", "2026-09", "--out", str(out), "--as", "kaoping"]) == 0
+    assert out.stat().st_size > 0
+    assert main(["export", "--period", "not-a-period", "--out", str(out), "--as", "kaoping"]) == 2
+
+    assert main(["backup", "--out", str(tmp_path / "b.sqlite3")]) == 0
+    text = capsys.readouterr().out
+    assert ("已备份到" in text) if db.is_sqlite else ("pg_dump" in text)
+
+
+def test_help_is_chinese_and_bad_settings_are_a_message_not_a_traceback(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "DASHBOARD_DATA_DIR": str(tmp_path),
+           "DASHBOARD_UPLOAD_LIMIT_MB": "many"}
+    r = subprocess.run([sys.executable, "-m", "services", "--help"], cwd=ROOT, capture_output=True, text=True, env=env)
+    assert r.returncode == 0 and "备份" in r.stdout
+    r = subprocess.run([sys.executable, "-m", "services", "init"], cwd=ROOT, capture_output=True, text=True, env=env)
+    assert r.returncode == 2 and "不是数字" in r.stderr and "Traceback" not in r.stderr

@@ -1,0 +1,124 @@
+"""Benchmark: the 总览 and 星级评定 screens on a province-scale database, cold and warm, with AppTest.
+
+The database (3,000 offices × 24 months, ~1,000,000 disputes, stored through the upload services) is
+built once by :mod:`bench.make_province_db` into ``bench/data/province/`` (git-ignored) and reused.
+Then, in this process, signed in as the evaluator (a real session token in session state, as
+``app.py`` keeps it after the sign-in form):
+
+* baseline — an AppTest run of a one-line Streamlit script (what any AppTest run costs);
+* cold — the first session after start: 总览 (opens the database, reads and computes), then 星级评定;
+* warm — a second session (another user, same process): 总览 then 星级评定; and a rerun of each
+  within that session (what a widget click costs).
+
+Targets (issue): cold ≤ 3 s, warm ≤ 0.5 s per screen. Figures are printed with their ratio to the
+target and to the baseline; nothing is asserted. Run ``python bench/bench_app.py [--offices N]``
+(``--offices 300`` for a quick look on a smaller bureau).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench import make_province_db as province  # noqa: E402
+
+TARGET_COLD_S = 3.0
+TARGET_WARM_S = 0.5
+TIMEOUT_S = 900
+PAGES = (("总览", "pages/overview.py"), ("星级评定", "pages/rating.py"))
+
+
+def _timed_run(at, page: str | None = None) -> float:
+    t = time.perf_counter()
+    if page is not None:
+        at.switch_page(page)
+    at.run(timeout=TIMEOUT_S)
+    took = time.perf_counter() - t
+    if at.exception:
+        raise SystemExit(f"页面出错：{page or 'app.py'}：{at.exception[0].value}")
+    return took
+
+
+def _session(token: str):
+    from streamlit.testing.v1 import AppTest
+
+    from ui.state import TOKEN_KEY
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT_S)
+    at.session_state[TOKEN_KEY] = token
+    return at
+
+
+def _check_page(at, title: str) -> None:
+    shown = [t.value for t in at.title]
+    if not any(title in str(v) for v in shown):
+        raise SystemExit(f"未显示“{title}”页面（标题：{shown}）——登录或页面是否失败？")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="总览与星级评定页面的冷启动/热启动耗时（AppTest）")
+    parser.add_argument("--offices", type=int, default=province.SCALE["offices"], help="警务室数（默认 3000）")
+    args = parser.parse_args(argv)
+    province.main(["--offices", str(args.offices)])
+    data_dir = (province.DATA_DIR if args.offices == province.SCALE["offices"]
+                else province.DATA_DIR.with_name(f"province_{args.offices}"))
+    for key in [k for k in os.environ if k.startswith("DASHBOARD_")]:
+        del os.environ[key]
+    os.environ["DASHBOARD_DATA_DIR"] = str(data_dir)
+    os.environ["DASHBOARD_SECRET_KEY_FILE"] = str(data_dir / "secret.key")
+
+    # What a started server has already imported (not part of a user's wait).
+    import pandas  # noqa: F401
+    import plotly.graph_objects  # noqa: F401
+    from streamlit import logger as st_logger
+    from streamlit.testing.v1 import AppTest
+
+    from services import accounts
+    from services.context import open_app
+
+    st_logger.set_log_level("error")  # "missing ScriptRunContext" noise from bare-mode imports
+    t = time.perf_counter()
+    AppTest.from_string("import streamlit as st\nst.title('基准')").run(timeout=TIMEOUT_S)
+    first_baseline = time.perf_counter() - t
+    baseline = min(_timed_run(AppTest.from_string("import streamlit as st\nst.title('基准')"))
+                   for _ in range(3))
+
+    helper = open_app(province.settings_for(data_dir))
+    token = accounts.authenticate(helper, province.EVALUATOR, province.PASSWORD).token
+    token2 = accounts.authenticate(helper, province.EVALUATOR, province.PASSWORD).token
+    helper.close()
+
+    rows: list[tuple[str, float, float | None]] = []
+    cold = _session(token)
+    took = _timed_run(cold)  # first run: default page 总览
+    _check_page(cold, "总览")
+    rows.append(("冷启动 总览（首个会话，打开数据库）", took, TARGET_COLD_S))
+    took = _timed_run(cold, PAGES[1][1])
+    _check_page(cold, "星级评定")
+    rows.append(("冷启动 星级评定（首次计算评分）", took, TARGET_COLD_S))
+
+    warm = _session(token2)
+    for i, (title, path) in enumerate(PAGES):
+        took = _timed_run(warm, path if i else None)  # the first run opens the default page (总览)
+        _check_page(warm, title)
+        rows.append((f"热启动 {title}（第二个会话）", took, TARGET_WARM_S))
+        took = _timed_run(warm)
+        rows.append((f"热启动 {title}（同一会话重新运行）", took, TARGET_WARM_S))
+
+    print(f"\n应用基准（{args.offices} 个警务室，数据目录 {data_dir}）")
+    print(f"基线：一行脚本的 AppTest 运行 {baseline * 1000:.0f} 毫秒（首次 {first_baseline * 1000:.0f} 毫秒）")
+    print(f"{'场景':<34}{'耗时(秒)':>10}{'目标(秒)':>10}{'耗时/目标':>10}{'耗时/基线':>10}")
+    for name, took, target in rows:
+        flag = "" if took <= target else "  超出目标"
+        print(f"{name:<34}{took:>10.2f}{target:>10.1f}{took / target:>10.2f}{took / baseline:>10.1f}{flag}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,164 @@
+"""The issue's end-to-end flow in a real browser, as a new installation's users would go through it.
+
+First-run setup → the admin creates a station head (杏湾派出所) and an evaluator → the station head
+downloads the template, uploads their report with a deliberate error and sees it at the right row,
+uploads the corrected report, sees the preview and stores it → the evaluator opens 星级评定 and
+downloads the ranking workbook, which lists the station's offices with their stars. Every screen is
+saved under ``test-output/screenshots/flow_*.png``.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+from e2e_helpers import (
+    choose,
+    clear_uploads,
+    click,
+    download,
+    expand,
+    fill,
+    form,
+    go,
+    grid_rows,
+    grid_text,
+    main,
+    nav_titles,
+    no_error_shown,
+    open_app,
+    shot,
+    sign_in,
+    sign_out,
+    upload,
+    wait_idle,
+)
+
+from metrics.schema import LEDGER, MONTHLY
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+STATION, BRANCH = "杏湾派出所", "西城分局"
+REPORT = ROOT / "sample_data" / "bureau" / f"{BRANCH}_{STATION}_2026-10月报.xlsx"
+ADMIN = ("li_admin", "Admin-Setup-2026!")
+HEAD = ("wang_head", "Head-Xingwan-2026!")
+EVALUATOR = ("zhao_eval", "Eval-Office-2026!")
+BAD_ROW = 5  # Excel row of the second office in 警务室月报 (header on row 3)
+BAD_COLUMN = "辖区户数"
+
+
+def _broken_copy(folder: Path) -> Path:
+    """The station's real report with one deliberate error: text in the 辖区户数 cell of row 5."""
+    wb = openpyxl.load_workbook(REPORT)
+    ws = wb[MONTHLY.title]
+    headers = [c.value for c in ws[3]]
+    ws.cell(row=BAD_ROW, column=headers.index(BAD_COLUMN) + 1, value="四千余户")
+    path = folder / f"{BRANCH}_{STATION}_2026-10月报.xlsx"
+    wb.save(path)
+    return path
+
+
+def _create_user(page, username: str, password: str, role_label: str, scope_kind: str, scope: str = "") -> None:
+    f = form(page, "创建用户")
+    fill(page, "用户名", username, scope=f)
+    fill(page, "姓名", username, scope=f)
+    fill(page, "密码", password, scope=f)
+    choose(page, "角色", role_label, scope=f)
+    choose(page, "范围类型", scope_kind, scope=f)
+    fill(page, "范围（分局或派出所名称）", scope, scope=f)
+    click(page, "创建用户", scope=f)
+    main(page).get_by_text("已创建用户。").wait_for()
+
+
+def test_new_installation_setup_upload_and_rating(fresh_app, page, tmp_path):
+    # 1. first-run setup creates the first admin
+    open_app(page, fresh_app.url)
+    main(page).get_by_text("首次使用：创建管理员账号").wait_for()
+    shot(page, "flow_01_setup")
+    fill(page, "用户名", ADMIN[0])
+    fill(page, "密码", ADMIN[1])
+    fill(page, "再次输入密码", ADMIN[1])
+    click(page, "创建管理员")
+    main(page).get_by_text("管理员账号已创建，请登录。").wait_for()
+    shot(page, "flow_02_signin")
+
+    # 2. the admin creates the station head and the evaluator
+    sign_in(page, fresh_app.url, *ADMIN)
+    assert "系统管理" in nav_titles(page)
+    go(page, "系统管理")
+    expand(page, "新建用户")
+    _create_user(page, *HEAD, "所长", "派出所", STATION)
+    _create_user(page, *EVALUATOR, "考评员", "全局")
+    users = grid_text(page)
+    assert HEAD[0] in users and EVALUATOR[0] in users
+    shot(page, "flow_03_admin_users")
+    no_error_shown(page)
+    sign_out(page)
+
+    # 3. the station head signs in: no rubric or admin screen for them
+    sign_in(page, fresh_app.url, *HEAD)
+    titles = nav_titles(page)
+    assert "数据上报" in titles and "评分规则" not in titles and "系统管理" not in titles
+    go(page, "数据上报")
+    shot(page, "flow_04_upload_empty")
+    template = download(page, "下载空白模板", tmp_path / "template.xlsx")
+    sheets = openpyxl.load_workbook(template).sheetnames
+    assert MONTHLY.title in sheets and LEDGER.title in sheets
+
+    # 4. a report with a deliberate error: the problem is shown at its row and nothing is stored
+    bad_dir = tmp_path / "bad"
+    bad_dir.mkdir()
+    upload(page, [_broken_copy(bad_dir)])
+    click(page, "检查并预览")
+    main(page).get_by_text("未保存任何数据", exact=False).first.wait_for()
+    flagged = [r for r in grid_rows(page) if r.get("值") == "四千余户"]
+    assert flagged, grid_rows(page)
+    assert flagged[0]["行号"] == str(BAD_ROW) and flagged[0]["列"] == BAD_COLUMN
+    assert flagged[0]["工作表"] == MONTHLY.title and flagged[0]["级别"] == "错误"
+    shot(page, "flow_05_problem_at_row")
+    annotated = download(page, "下载标注问题的工作簿", tmp_path / "annotated.xlsx")
+    assert "问题清单" in openpyxl.load_workbook(annotated).sheetnames
+    assert main(page).get_by_role("button", name="确认保存").count() == 0
+
+    # 5. the corrected report: preview of what will change, then store
+    good_dir = tmp_path / "good"
+    good_dir.mkdir()
+    fixed = shutil.copy(REPORT, good_dir / REPORT.name)
+    clear_uploads(page)
+    upload(page, [Path(fixed)])
+    click(page, "检查并预览")
+    main(page).get_by_text("保存后将发生的变化").wait_for()
+    codes = [str(r[0]) for r in openpyxl.load_workbook(REPORT, read_only=True)[MONTHLY.title]
+             .iter_rows(min_row=4, values_only=True) if r[0]]
+    preview = grid_rows(page)
+    assert sorted(r["警务室编码"] for r in preview) == sorted(codes)  # every office-month is new
+    assert {r["月份"] for r in preview} == {"2026-10"}
+    shot(page, "flow_06_preview")
+    ack = main(page).get_by_text("我已核对以上警告，确认数据无误")
+    if ack.count():
+        ack.click()
+        wait_idle(page)
+    click(page, "确认保存")
+    main(page).get_by_text("已保存 1 个文件", exact=False).wait_for()
+    assert REPORT.name in grid_text(page)  # the upload history lists the stored file
+    shot(page, "flow_07_stored")
+    no_error_shown(page)
+    sign_out(page)
+
+    # 6. the evaluator opens the star rating and downloads the ranking workbook
+    sign_in(page, fresh_app.url, *EVALUATOR)
+    assert "评分规则" in nav_titles(page)
+    go(page, "星级评定")
+    main(page).get_by_text("星级评定").first.wait_for()
+    shot(page, "flow_08_rating")
+    no_error_shown(page)
+    ranking = download(page, "排名", tmp_path)
+    wb = openpyxl.load_workbook(ranking, read_only=True)
+    text = "\n".join(str(v) for ws in wb for row in ws.iter_rows(values_only=True) for v in row if v is not None)
+    office_names = [r[1] for r in openpyxl.load_workbook(REPORT, read_only=True)[MONTHLY.title]
+                    .iter_rows(min_row=4, values_only=True) if r[1]]
+    assert office_names and all(name in text for name in office_names)
+    assert "★" in text

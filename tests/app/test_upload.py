@@ -1,0 +1,98 @@
+"""数据上报 through AppTest: problems at the right row, errors block, a good workbook previews then stores."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import no_failure, sign_in, texts
+
+from sample_data.broken import BROKEN_FILES, HEADER_ROW
+from services import demo
+from store import rows
+
+ROOT = Path(__file__).resolve().parents[2]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _upload(at, path: Path):
+    at.file_uploader(key="up_files").set_value((path.name, path.read_bytes(), XLSX))
+    at.run()
+    at.button(key="up_check").click().run()
+    no_failure(at)
+    return at
+
+
+def test_upload_screen_renders_for_uploading_roles_with_template_and_history(shared_demo):
+    for role in ("station_head", "evaluator"):
+        at = sign_in(shared_demo, role, "pages/upload.py")
+        no_failure(at)
+        assert at.title[0].value == "数据上报"
+        history = at.dataframe[-1].value
+        assert {"file_name", "sha256", "uploader_name", "version"} <= set(history.columns)
+        if role == "station_head":  # only their own station's uploads
+            own = at.session_state["_actor"].scope_value
+            assert all(own in s.split("、") for s in history["stations"])
+
+
+def test_broken_workbook_shows_the_problem_at_its_excel_row_and_blocks_storing(demo_app):
+    name = "错误示例_走访户数超过辖区户数.xlsx"
+    before = _version(demo_app)
+    at = _upload(sign_in(demo_app, "evaluator", "pages/upload.py"), ROOT / "sample_data" / "broken" / name)
+    problems = at.dataframe[0].value
+    hit = problems[problems["code"].isin(BROKEN_FILES[name])]
+    assert not hit.empty and set(hit["row"]) == {HEADER_ROW + 1}
+    assert any("未保存任何数据" in e.value for e in at.error)
+    assert not [b for b in at.button if b.key == "up_store"]
+    assert _version(demo_app) == before
+
+
+def test_good_workbook_previews_new_office_months_then_stores_them(demo_app):
+    _, station_files = demo.sample_files()
+    path = station_files[-1]  # the station the demo left unreported
+    before = _version(demo_app)
+    at = _upload(sign_in(demo_app, "evaluator", "pages/upload.py"), path)
+    new_months = at.dataframe[0].value  # the first preview tab (no problem table: none found)
+    assert len(new_months) > 0 and set(new_months["month"]) == {"2026-10"}
+    assert _version(demo_app) == before  # previewing stores nothing
+    if at.checkbox:
+        at.checkbox(key="up_ack").check().run()
+    at.button(key="up_store").click().run()
+    no_failure(at)
+    assert any("已保存 1 个文件" in s.value for s in at.success)
+    assert _version(demo_app) > before
+    history = at.dataframe[-1].value
+    assert history.iloc[0]["file_name"] == path.name
+
+
+def test_station_head_cannot_store_another_stations_workbook(demo_app, tmp_path):
+    _, station_files = demo.sample_files()
+    at = sign_in(demo_app, "station_head", "pages/upload.py")
+    own = at.session_state["_actor"].scope_value
+    other = next(p for p in station_files if own not in p.name)
+    before = _version(demo_app)
+    at = _upload(at, _edited_copy(other, tmp_path))
+    problems = at.dataframe[0].value
+    assert "out_of_scope" in set(problems["code"])
+    assert not [b for b in at.button if b.key == "up_store"]
+    assert _version(demo_app) == before
+    assert any("未保存任何数据" in x for x in texts(at))
+
+
+def _version(app) -> int:
+    with app.db.read() as conn:
+        return rows.data_version(conn)
+
+
+def _edited_copy(path: Path, folder: Path) -> Path:
+    """The workbook with one monthly value changed (so it is not a byte-identical duplicate)."""
+    import openpyxl
+
+    from metrics.schema import MONTHLY
+
+    wb = openpyxl.load_workbook(path)
+    ws = wb[MONTHLY.title]
+    col = [c.value for c in ws[HEADER_ROW]].index(MONTHLY.column("alerts").header) + 1
+    ws.cell(HEADER_ROW + 1, col, (ws.cell(HEADER_ROW + 1, col).value or 0) + 1)
+    out = folder / path.name
+    wb.save(out)
+    return out

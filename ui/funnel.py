@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ui.palette import ACCENT, BAD, GOOD, LIMIT_95, LIMIT_998, NEUTRAL, base_layout
+from ui.palette import ACCENT, BAD, GOOD, LIMIT_95, LIMIT_998, NEUTRAL, base_layout, plot_text
 
 Z95 = 1.959963984540054
 """Two-sided 95 %: about 1 unit in 20 falls outside by chance."""
@@ -112,7 +112,7 @@ def funnel_figure(
         fig.add_trace(go.Scatter(
             x=points["volume"], y=points["rate"] * 100, mode="markers", name="单位",
             marker=dict(color=colours, size=11, line=dict(color="white", width=1)),
-            customdata=np.column_stack([points["name"].astype(str), points["num"], labels]),
+            customdata=np.column_stack([[plot_text(n) for n in points["name"]], points["num"], labels]),
             hovertemplate="%{customdata[0]}<br>" + rate_label + "：%{y:.1f}%<br>" + volume_label
             + "：%{x:.0f}<br>%{customdata[2]}<extra></extra>",
         ))

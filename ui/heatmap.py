@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from metrics.indicators.registry import INDICATORS
-from ui.palette import base_layout
+from ui.palette import base_layout, plot_text
 
 _RED_TO_GREEN = [[0.0, "#B71C1C"], [0.5, "#FFF8E1"], [1.0, "#1B5E20"]]
 _BLUES = [[0.0, "#F1F6FB"], [1.0, "#1F4E79"]]
@@ -55,7 +55,7 @@ def heatmap_figure(series: pd.DataFrame, key: str, *, title: str | None = None) 
         colours, reverse = _BLUES, False
     z = m.to_numpy(dtype="float64") * scale if len(m) else np.empty((0, 0))
     fig = go.Figure(go.Heatmap(
-        z=z, x=list(m.columns), y=list(m.index), colorscale=colours, reversescale=reverse,
+        z=z, x=list(m.columns), y=[plot_text(r) for r in m.index], colorscale=colours, reversescale=reverse,
         colorbar=dict(title=dict(text=unit)), hoverongaps=False,
         hovertemplate="%{y}<br>%{x}：%{z:.1f}" + unit + "<extra></extra>",
     ))

@@ -6,15 +6,17 @@ levels are red/yellow/blue as in the ledger. Calm, print- and projector-friendly
 
 from __future__ import annotations
 
-GOOD = "#2E7D32"
-BAD = "#C62828"
+import html
+
+GOOD = "#2e7d32"
+BAD = "#c62828"
 NEUTRAL = "#607D8B"
 ACCENT = "#1F4E79"
 LIMIT_95 = "#8D6E63"
 LIMIT_998 = "#37474F"
 
-RISK_COLOURS = {"红": "#C0392B", "黄": "#D4A017", "蓝": "#2E6DB4"}
-"""Risk level (schema vocabulary value) → colour."""
+RISK_COLOURS = {"红": "#d32f2f", "黄": "#f9a825", "蓝": "#1976d2"}
+"""Risk level (schema vocabulary value) → colour (the same values as ``ui.charts``)."""
 
 FONT = dict(family="Noto Sans CJK SC, Microsoft YaHei, PingFang SC, SimHei, sans-serif", size=15)
 """Large enough to read on a projector."""
@@ -30,3 +32,9 @@ def base_layout(title: str) -> dict:
         margin=dict(l=60, r=30, t=60, b=60),
         hoverlabel=dict(font=FONT),
     )
+
+
+def plot_text(value) -> str:
+    """User text (office names, rubric labels) made literal for plotly, which would otherwise read
+    tags such as ``<b>`` or ``<a href>`` in labels and hover text: ``<`` shows as ``<``, not markup."""
+    return html.escape(str(value), quote=False)

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 
 from metrics.explain import Explanation
 from metrics.scoring import stars_text
-from ui.palette import ACCENT, BAD, GOOD, base_layout
+from ui.palette import ACCENT, BAD, GOOD, base_layout, plot_text
 
 
 def waterfall_steps(explanation: Explanation) -> list[dict]:
@@ -35,13 +35,13 @@ def waterfall_figure(explanation: Explanation, *, top_stars: int = 5) -> go.Figu
     stars = stars_text(explanation.stars, top_stars)
     score = "—" if explanation.score is None else f"{explanation.score:.2f} 分"
     fig = go.Figure(go.Waterfall(
-        x=[s["label"] for s in steps], y=[s["value"] for s in steps], measure=[s["measure"] for s in steps],
+        x=[plot_text(s["label"]) for s in steps], y=[s["value"] for s in steps], measure=[s["measure"] for s in steps],
         text=[s["text"] for s in steps], textposition="outside",
         increasing=dict(marker=dict(color=GOOD)), decreasing=dict(marker=dict(color=BAD)),
         totals=dict(marker=dict(color=ACCENT)), connector=dict(line=dict(color="#B0BEC5")),
         hovertemplate="%{x}：%{y:.2f} 分<extra></extra>",
     ))
-    fig.update_layout(**base_layout(f"{explanation.name}：得分构成（{score}，{stars}）"), showlegend=False,
+    fig.update_layout(**base_layout(f"{plot_text(explanation.name)}：得分构成（{score}，{stars}）"), showlegend=False,
                       height=460)
     fig.update_xaxes(title_text="评分项", tickangle=-30)
     fig.update_yaxes(title_text="计入总分的分数（分）", range=[0, 110], gridcolor="#E0E0E0")

@@ -1,0 +1,63 @@
+"""指标分析 through AppTest on the demo bureau: every role, scope limits, drill-down refusal."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import no_failure, sign_in, texts
+
+from analysis_helpers import actor as _actor
+from analysis_helpers import demo  # noqa: F401  (module-scoped demo installation)
+
+from services import rating_views as rv
+
+PAGE = "pages/indicators.py"
+
+
+@pytest.mark.parametrize("role", ["leadership", "station_head", "evaluator", "admin"])
+def test_indicator_page_renders_for_every_role(demo, role):
+    at = sign_in(demo, role, PAGE)
+    no_failure(at)
+    assert at.title[0].value == "指标分析"
+    assert at.dataframe, "the indicator table is shown"
+
+
+def test_station_head_indicator_table_holds_only_their_own_offices(demo):
+    head = _actor(demo, "station_head")
+    at = sign_in(demo, "station_head", PAGE)
+    no_failure(at)
+    table = at.dataframe[0].value
+    assert len(table) > 0
+    assert set(table["station"]) == {head.scope_value}
+    # and no other level than office/station is offered
+    assert list(at.radio(key="ind_level").options) == ["警务室", "派出所"]
+
+
+def test_evaluator_indicator_table_holds_every_office_and_matches_the_service(demo):
+    ev = _actor(demo, "evaluator")
+    at = sign_in(demo, "evaluator", PAGE)
+    table = at.dataframe[0].value
+    months = rv.months_in_scope(demo, ev)
+    view = rv.indicator_view(demo, ev, months[-1], "office")
+    assert sorted(table["code"]) == sorted(view.units["code"])
+    assert len(set(table["station"])) > 1
+    # percent with one decimal: the shown resolution rate is the engine's fraction × 100
+    shown = table.set_index("code")["resolution_rate"]
+    engine = view.units.set_index("code")["resolution_rate"] * 100
+    assert shown.dropna().round(6).equals(engine.loc[shown.dropna().index].round(6))
+
+
+def test_station_level_and_drill_down_render_for_leadership(demo):
+    at = sign_in(demo, "leadership", PAGE)
+    at.radio(key="ind_level").set_value("station").run()
+    no_failure(at)
+    assert len(at.dataframe[0].value) > 1
+    assert any(x.startswith("本期受理的纠纷") for x in texts(at))
+
+
+def test_forged_drill_value_for_another_station_is_refused_by_the_service(demo):
+    head = _actor(demo, "station_head")
+    others = set(rv.visible_units(demo, _actor(demo, "evaluator"))["station"]) - {head.scope_value}
+    with pytest.raises(rv.PermissionDenied):
+        rv.ledger_view(demo, head, level="station", unit=sorted(others)[0])
+    with pytest.raises(rv.PermissionDenied):
+        rv.indicator_view(demo, head, rv.months_in_scope(demo, head)[-1], "bureau")

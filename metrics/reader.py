@@ -43,11 +43,17 @@ _TOTAL_SEARCH_CELLS = 4
 """A totals marker is looked for in the first this-many cells of a row."""
 _SPACE = re.compile(r"\s+")
 _NAT = np.iinfo(np.int64).min
+_EPOCH = dt.date(1970, 1, 1)
+
+
+def _is_total_marker(text: str) -> bool:
+    """``合计``, ``合 计``, ``總計`` … (markers are Chinese: ASCII text never is one)."""
+    return not text.isascii() and len(text) <= 20 and _total_key(text) in _TOTALS
 
 
 @lru_cache(maxsize=4096)
-def _is_total_marker(text: str) -> bool:
-    return _SPACE.sub("", normalize(text)) in _TOTALS
+def _total_key(text: str) -> str:
+    return _SPACE.sub("", normalize(text))
 
 
 @lru_cache(maxsize=65536)
@@ -56,8 +62,23 @@ def _party_norm(text: str) -> str:
 
 
 def party_hash(text: str, secret: bytes) -> str:
-    """The keyed hash that replaces a 当事人标识 (spaces, width and letter case do not matter)."""
+    """The keyed hash that replaces a 当事人标识 (spaces, width and letter case do not matter):
+    ``HMAC-SHA256(secret, normalised text)`` as hex."""
     return hmac.new(secret, _party_norm(text).encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _party_hashes(texts: Iterable[str | None], secret: bytes) -> dict[str | None, str | None]:
+    """:func:`party_hash` of many texts (the keyed HMAC state is set up once and copied)."""
+    base = hmac.new(secret, digestmod=hashlib.sha256)
+    out: dict[str | None, str | None] = {}
+    for text in texts:
+        if text is None:
+            out[text] = None
+            continue
+        h = base.copy()
+        h.update(_party_norm(text).encode("utf-8"))
+        out[text] = h.hexdigest()
+    return out
 
 
 @dataclass
@@ -98,28 +119,36 @@ def _header_problems(m: HeaderMatch, sheet: RawSheet, ctx: _Context) -> list[Pro
     return out
 
 
-def _select_rows(sheet: RawSheet, m: HeaderMatch, ctx: _Context) -> tuple[list[int], list[Problem]]:
-    """Row indices of data rows: blank rows, totals rows (with a warning) and example rows skipped."""
-    rows = sheet.rows
-    start = m.row + 1
+def _skipped_rows(raw_cols: list[tuple[Any, ...]], rows_at: list[int], m: HeaderMatch, sheet: RawSheet,
+                  ctx: _Context) -> tuple[set[int], list[Problem]]:
+    """Positions of totals rows (with a warning each) and template example rows (silently).
+
+    Works column by column on distinct values: a totals marker is looked for in the first
+    ``_TOTAL_SEARCH_CELLS`` columns, the example prefix in the kind's example column.
+    """
+    totals: dict[int, str] = {}
+    for j in range(min(_TOTAL_SEARCH_CELLS, len(raw_cols))):
+        col = raw_cols[j]
+        markers = {v for v in set(col) if type(v) is str and not v.isascii() and _is_total_marker(v)}
+        if markers:
+            for p, v in enumerate(col):
+                if v in markers and type(v) is str:
+                    totals.setdefault(p, v)
+    out = [_sheet_problem("total_row_skipped", ctx, sheet, row=rows_at[p] + 1, value=v)
+           for p, v in sorted(totals.items())]
+    skip = set(totals)
     example_at = next((j for j, k in m.columns.items() if k == m.kind.example_column), None)
-    keep: list[int] = []
-    out: list[Problem] = []
-    for i in range(start, len(rows)):
-        row = rows[i]
-        if not row:
-            continue
-        head = row[:_TOTAL_SEARCH_CELLS]
-        if any(type(v) is str and _is_total_marker(v) for v in head):
-            out.append(_sheet_problem("total_row_skipped", ctx, sheet, row=i + 1,
-                                      value=next(v for v in head if type(v) is str and _is_total_marker(v))))
-            continue
-        if example_at is not None and example_at < len(row):
-            v = row[example_at]
-            if type(v) is str and normalize(v).startswith(schema.EXAMPLE_PREFIX):
-                continue
-        keep.append(i)
-    return keep, out
+    if example_at is not None:
+        col = raw_cols[example_at]
+        examples = {v for v in set(col)
+                    if type(v) is str and not v.isascii() and _INVISIBLE_LEAD(v).startswith(schema.EXAMPLE_PREFIX)}
+        if examples:
+            skip.update(p for p, v in enumerate(col) if type(v) is str and v in examples)
+    return skip, out
+
+
+def _INVISIBLE_LEAD(text: str) -> str:  # noqa: N802 — reads as a transformation in the set above
+    return text.lstrip(" \t\u3000\u00a0\u200b\ufeff")
 
 
 def _blank_positions(raw_cols: list[tuple[Any, ...]], mapped: list[int]) -> set[int]:
@@ -156,12 +185,16 @@ def _typed_series(kind: SheetKind, key: str, values: list[Any], ctx: _Context) -
     if col.type in ("int", "number"):
         return np.array(values, dtype="float64")
     if col.type == "date":
-        return np.array(values, dtype="datetime64[D]").astype("datetime64[ns]")
+        days = {v: (_NAT if v is None else (v - _EPOCH).days) for v in set(values)}
+        as_int = np.fromiter(map(days.__getitem__, values), dtype=np.int64, count=len(values))
+        return as_int.view("datetime64[D]").astype("datetime64[ns]")
     if col.type == "bool":
-        return pd.array(values, dtype="boolean")
+        flags = np.fromiter((v is True for v in values), dtype=bool, count=len(values))
+        mask = np.fromiter((v is None for v in values), dtype=bool, count=len(values))
+        return pd.arrays.BooleanArray(flags, mask)
     if key == "party_key":
-        memo = {v: (None if v is None else party_hash(v, ctx.secret)) for v in set(values)}
-        values = [memo[v] for v in values]
+        memo = _party_hashes(set(values), ctx.secret)
+        values = list(map(memo.__getitem__, values))
     return pd.Series(values, dtype=object)
 
 
@@ -172,18 +205,17 @@ def _read_sheet(sheet: RawSheet, kind: SheetKind, m: HeaderMatch | None, ctx: _C
         return _SheetResult(empty_frame(kind), set(), [p], blocked=True)
     problems = _header_problems(m, sheet, ctx)
     blocked = any(p.severity == "error" for p in problems)
-    keep, row_problems = _select_rows(sheet, m, ctx)
+    rows = sheet.rows
+    keep = [i for i in range(m.row + 1, len(rows)) if rows[i]]  # rows with no cell at all are blank
+    width = max(max(m.columns) + 1, _TOTAL_SEARCH_CELLS)
+    raw_cols = _column_values(rows, keep, width)
+    skip, row_problems = _skipped_rows(raw_cols, keep, m, sheet, ctx) if keep else (set(), [])
     problems += row_problems
-    if not keep:
-        problems.append(_sheet_problem("no_data_rows", ctx, sheet))
-        return _SheetResult(empty_frame(kind), set(), problems, blocked=blocked)
-
-    width = max(m.columns) + 1
-    raw_cols = _column_values(sheet.rows, keep, width)
-    blank = _blank_positions(raw_cols, sorted(m.columns))
-    if blank:
-        keep = [i for p, i in enumerate(keep) if p not in blank]
-        raw_cols = _column_values(sheet.rows, keep, width)
+    if keep:
+        skip |= _blank_positions(raw_cols, sorted(m.columns))
+    if skip:
+        keep = [i for p, i in enumerate(keep) if p not in skip]
+        raw_cols = _column_values(rows, keep, width)
     if not keep:
         problems.append(_sheet_problem("no_data_rows", ctx, sheet))
         return _SheetResult(empty_frame(kind), set(), problems, blocked=blocked)

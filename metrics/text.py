@@ -46,7 +46,6 @@ def _t2s(s: str) -> str:
     return _converter.convert(s)
 
 
-@lru_cache(maxsize=65536)
 def normalize(s: str) -> str:
     """``s`` made comparable: NFKC (full-width → half-width), invisible and control characters
     removed, traditional → simplified Chinese, surrounding whitespace trimmed.
@@ -54,6 +53,13 @@ def normalize(s: str) -> str:
     >>> normalize("\\u3000警務室編碼\\u200b ")
     '警务室编码'
     """
+    if s.isascii() and s.isprintable():  # nothing to convert: skip the cache (ids are all distinct)
+        return s.strip()
+    return _normalize(s)
+
+
+@lru_cache(maxsize=65536)
+def _normalize(s: str) -> str:
     out = unicodedata.normalize("NFKC", s.translate(_DROP))
     if not out.isascii():
         out = _t2s(out)
@@ -80,10 +86,16 @@ def vocab_key(s: str) -> str:
     return _WHITESPACE.sub("", normalize(s)).casefold()
 
 
-@lru_cache(maxsize=65536)
 def clean_text(s: str) -> str:
     """A free-text cell as kept: control and invisible characters removed, odd spaces made plain,
     trimmed; otherwise exactly as written (no script conversion, no interpretation)."""
+    if s.isascii() and s.isprintable():
+        return s.strip()
+    return _clean_text(s)
+
+
+@lru_cache(maxsize=65536)
+def _clean_text(s: str) -> str:
     return s.translate(_DROP).translate(_SPACES).strip()
 
 

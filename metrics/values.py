@@ -38,6 +38,7 @@ _SEP = r"\s*[-/.年]\s*"
 _MONTH_RE = re.compile(rf"(\d{{4}}){_SEP}(\d{{1,2}})\s*月?")
 _MONTH_COMPACT = re.compile(r"(\d{4})(\d{2})")
 _DATE_RE = re.compile(rf"(\d{{4}}){_SEP}(\d{{1,2}})\s*[-/.月]\s*(\d{{1,2}})\s*日?(\s+\d{{1,2}}:\d{{2}}(:\d{{2}}(\.\d+)?)?)?")
+_HAS_SPACE = re.compile(r"\s")
 _DATE_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
 
 
@@ -73,7 +74,8 @@ def shown(raw: Any) -> str:
 
 
 def _is_not_given(raw: Any) -> bool:
-    return raw is None or (isinstance(raw, str) and normalize(raw) in _NOT_GIVEN)
+    # Every "not given" spelling is short: longer text needs no normalising to know it is given.
+    return raw is None or (type(raw) is str and (len(raw) <= 16 or raw.isspace()) and normalize(raw) in _NOT_GIVEN)
 
 
 def _number(raw: Any, col: Column) -> float | Bad:
@@ -116,7 +118,7 @@ def _code(raw: Any, col: Column) -> str | Bad:
             return Bad("code_too_long")
         return digits
     s = normalize(raw)
-    if any(ch.isspace() for ch in s):
+    if _HAS_SPACE.search(s):
         return Bad("bad_code")
     return s
 
@@ -254,17 +256,27 @@ def parse_column(raw: Sequence[Any], col: Column, *, date1904: bool = False) -> 
     rejected cells.
     """
     parse = parser_for(col, date1904=date1904)
-    types = set(map(type, raw))
-    if bool in types and col.type != "bool" and (types & {int, float}):
-        # True == 1 == 1.0 share one hash: fall back to keys that keep the type.
+    distinct = set(raw)
+    # True == 1 == 1.0 share one hash: when both kinds occur, fall back to keys that keep the type.
+    collide = col.type != "bool" and (True in distinct or False in distinct)
+    if collide:
+        types = set(map(type, raw))
+        collide = bool in types and bool(types & {int, float})
+    if collide:
         keyed = [(type(v), v) for v in raw]
         results = {k: parse(k[1]) for k in set(keyed)}
         values = [results[k] for k in keyed]
     else:
-        results = {v: parse(v) for v in set(raw)}
+        results = {}
+        if col.type == "code":
+            # Fast path for the common case (all-distinct ids): plain ASCII, no spaces, not "not given".
+            results = {v: v for v in distinct
+                       if type(v) is str and v.isascii() and v.isprintable() and " " not in v and v not in _NOT_GIVEN}
+            distinct = distinct - results.keys() if results else distinct
+        results.update({v: parse(v) for v in distinct})
         values = list(map(results.__getitem__, raw))
     bad: dict[int, Bad] = {}
-    if any(type(r) is Bad for r in results.values()):
+    if Bad in set(map(type, results.values())):
         for i, v in enumerate(values):
             if type(v) is Bad:
                 bad[i] = v

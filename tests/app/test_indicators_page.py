@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import analysis_helpers
 import pytest
-from conftest import no_failure, sign_in, texts
-
 from analysis_helpers import actor as _actor
-from analysis_helpers import demo  # noqa: F401  (module-scoped demo installation)
+from conftest import no_failure, sign_in, texts
 
 from services import rating_views as rv
 
+demo = analysis_helpers.demo  # the module-scoped demo installation (a fixture)
 PAGE = "pages/indicators.py"
 
 

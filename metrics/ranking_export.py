@@ -328,7 +328,11 @@ class _RankingSheet(Worksheet):
 
     def write_body(self, first_row: int, rows: Sequence[Sequence[Any]], is_text: Sequence[bool],
                    formats: Sequence[Any]) -> None:  # fmt: skip
-        """Rows of values (text columns as text, the others as numbers or None) from ``first_row``."""
+        """Rows of values (text columns as text, the others as numbers or None) from ``first_row``.
+
+        Call once; no cell at or below ``first_row`` may also be written through the API (it would be
+        written twice). Empty text, None, NaN and ±inf leave the cell empty, as :func:`_write_cells` does.
+        """
         if not rows:
             return
         n_cols = len(is_text)

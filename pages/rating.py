@@ -1,0 +1,98 @@
+"""星级评定: the bureau ranking with stars and item points, one office's waterfall, robustness, export."""
+
+import streamlit as st
+
+import ui.analysis_text  # noqa: F401  (registers this screen's sentences)
+from metrics.scoring import points_column, stars_text
+from services import rating_views as rv
+from services.errors import ServiceError
+from ui.i18n import t
+from ui.period import period_picker
+from ui.state import current_actor, current_app
+from ui.tables import show_table
+from ui.waterfall import waterfall_figure
+
+app, actor = current_app(), current_actor()
+st.title(t("page_rating"))
+sc = rv.scope(app, actor)
+period = period_picker("rat", rv.months_in_scope(app, actor))
+if period is None:
+    st.stop()
+versions = {v.version: v.label for v in rv.list_rubric_versions(app, actor)}
+number = st.selectbox(t("rat_rubric"), list(versions), format_func=versions.get, key="rat_rubric")
+with st.spinner(t("rat_computing")):
+    view = rv.rating_view(app, actor, period, number)
+ranked, rubric = view.ranked, view.rubric
+if ranked.empty:
+    st.info(t("rat_no_data"))
+    st.stop()
+st.caption(t("rat_caption", period=period.label_zh, as_of=view.as_of.isoformat(), rubric=rubric.version,
+             version=view.data_version))
+
+st.subheader(t("rat_ranking"))
+if sc.stations is not None:
+    st.caption(t("rat_scope_note"))
+table = ranked[["rank", "code", "name", "station", "branch", "score"]].copy()
+table["stars_text"] = [stars_text(s, rubric.top_stars) for s in ranked["stars"]]
+caps = {c.metric: c.label for c in rubric.caps}
+table["capped"] = [caps.get(c, "") if c else "" for c in ranked["capped_by"]]
+for it in rubric.items:
+    table[points_column(it.key)] = ranked[points_column(it.key)]
+table["rank_in_branch"], table["rank_in_station"] = ranked["rank_in_branch"], ranked["rank_in_station"]
+table["reason"] = ranked["reason"].fillna("")
+labels = {"rank": t("col_rank"), "code": t("col_unit_code"), "name": t("col_unit_name"), "station": t("col_station"),
+          "branch": t("col_branch"), "score": t("col_score"), "stars_text": t("col_stars"), "capped": t("col_capped"),
+          "rank_in_branch": t("col_rank_branch"), "rank_in_station": t("col_rank_station"), "reason": t("col_reason"),
+          **{points_column(it.key): f"{it.label}（{it.weight:g}）" for it in rubric.items}}
+show_table(table, "rat_ranking", labels=labels, download_name=f"排名_{period.label}",
+           decimals={"score": 2, **{points_column(it.key): 2 for it in rubric.items}})
+
+st.subheader(t("rat_office"))
+mine = ranked[ranked["code"].astype(str).isin(view.visible)]
+if mine.empty:
+    st.info(t("rat_no_office"))
+else:
+    names = dict(zip(mine["code"].astype(str), mine["name"].astype(str), strict=True))
+    code = st.selectbox(t("rat_pick_office"), list(names), format_func=lambda c: f"{names[c]}（{c}）", key="rat_office")
+    try:
+        ex = rv.explain_office(app, actor, period, number, code)
+    except ServiceError as exc:
+        st.error(str(exc))
+        st.stop()
+    st.plotly_chart(waterfall_figure(ex, top_stars=rubric.top_stars), key="rat_waterfall")
+    cols = st.columns(2)
+    cols[0].markdown(f"**{t('rat_cap')}**")
+    cols[0].text(ex.cap_sentence or t("rat_no_cap"))
+    cols[1].markdown(f"**{t('rat_next_star')}**")
+    cols[1].text(ex.next_star_sentence)
+    with st.expander(t("rat_items")):
+        st.text("\n".join(ex.sentences))
+
+st.subheader(t("rat_robust"))
+st.caption(t("rat_robust_hint"))
+rob = rv.robustness_view(app, actor, period, number)
+show_table(rob[["rank", "code", "name", "station", "median_rank", "rank_p5", "rank_p95", "star_change_share",
+                "unstable"]], "rat_robust",
+           labels={"rank": t("col_rank"), "code": t("col_unit_code"), "name": t("col_unit_name"),
+                   "station": t("col_station"), "median_rank": t("col_median_rank"), "rank_p5": t("col_rank_p5"),
+                   "rank_p95": t("col_rank_p95"), "star_change_share": t("col_star_change"),
+                   "unstable": t("col_unstable")},
+           percent_cols=["star_change_share"], decimals={"median_rank": 1, "rank_p5": 1, "rank_p95": 1},
+           download_name=f"稳健性_{period.label}")
+
+if actor.role in rv.EXPORT_ROLES:
+    st.subheader(t("rat_export"))
+    export_key = ("rat_export", period.label, number, view.data_version)
+    if st.button(t("rat_export_make"), key="rat_export_make"):
+        try:
+            st.session_state["rat_export_files"] = (export_key, [rv.export_ranking(app, actor, period, number, f)
+                                                                 for f in ("xlsx", "csv")])
+            st.success(t("rat_export_done"))
+        except ServiceError as exc:
+            st.error(str(exc))
+    made = st.session_state.get("rat_export_files")
+    if made and made[0] == export_key:
+        (xname, xdata), (cname, cdata) = made[1]
+        st.download_button(t("rat_export_xlsx"), xdata, file_name=xname, key="rat_dl_xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        st.download_button(t("rat_export_csv"), cdata, file_name=cname, mime="text/csv", key="rat_dl_csv")

@@ -199,14 +199,16 @@ def compute_diff(conn: Connection, up: Upload) -> Diff:
     by_key = {} if cur is None else {
         (r["office_code"], r["month"]): r for r in cur.to_dict("records")}
     keep, versions, retire = [], [], []
-    for i, rec in enumerate(m.to_dict("records")):
-        key = (rec["office_code"], rec["month"])
-        old = by_key.get(key)
-        if old is None:
-            d.new_months.append(key)
+    existing = [(c, mo) in by_key for c, mo in zip(m["office_code"], m["month"], strict=True)]
+    for i, (c, mo, ex) in enumerate(zip(m["office_code"], m["month"], existing, strict=True)):
+        if not ex:
+            d.new_months.append((c, mo))
             keep.append(i)
             versions.append(1)
-            continue
+    old_recs = m[existing].to_dict("records") if any(existing) else []
+    for i, rec in zip([i for i, ex in enumerate(existing) if ex], old_recs, strict=True):
+        key = (rec["office_code"], rec["month"])
+        old = by_key[key]
         ch = _changes(rec, old, MONTHLY_COMPARED)
         if not ch:
             d.unchanged_months += 1
@@ -221,13 +223,15 @@ def compute_diff(conn: Connection, up: Upload) -> Diff:
     curl = rows.current_disputes_by_id(conn, lg["dispute_id"]) if len(lg) else None
     by_id = {} if curl is None else {r["dispute_id"]: r for r in curl.to_dict("records")}
     keep, versions, retire = [], [], []
-    for i, rec in enumerate(lg.to_dict("records")):
-        old = by_id.get(rec["dispute_id"])
-        if old is None:
-            d.new_disputes.append(rec["dispute_id"])
+    existing = [did in by_id for did in lg["dispute_id"]]
+    for i, (did, ex) in enumerate(zip(lg["dispute_id"], existing, strict=True)):
+        if not ex:
+            d.new_disputes.append(did)
             keep.append(i)
             versions.append(1)
-            continue
+    old_recs = lg[existing].to_dict("records") if any(existing) else []
+    for i, rec in zip([i for i, ex in enumerate(existing) if ex], old_recs, strict=True):
+        old = by_id[rec["dispute_id"]]
         ch = _changes(rec, old, LEDGER_COMPARED)
         if not ch:
             d.unchanged_disputes += 1
@@ -245,7 +249,7 @@ def _touched_offices(conn: Connection, ups: list[Upload]) -> set[str]:
     for up in ups:
         codes |= set(up.monthly["office_code"]) | set(up.ledger["office_code"])
         if len(up.ledger):
-            codes |= set(rows.current_disputes_by_id(conn, up.ledger["dispute_id"])["office_code"])
+            codes |= rows.current_dispute_offices(conn, up.ledger["dispute_id"])
     return codes
 
 

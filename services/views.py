@@ -9,7 +9,6 @@ the app can cache them by (data version, rubric version, scope, period). No Stre
 from __future__ import annotations
 
 import json
-import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -259,32 +258,12 @@ def audit_kinds() -> list[str]:
 
 
 def backup(app: App, actor: Actor | int) -> tuple[str, bytes]:
-    """A consistent copy of the database (admins only) as (file name, bytes), audited as BackupTaken.
+    """A consistent copy of the database (admins only) as (file name, bytes), through the backup
+    service (SQLite backup API; audited there). PostgreSQL: ServiceError with the pg_dump advice."""
+    from services.backup import take_backup
 
-    Uses the backup service when the storage layer provides one; otherwise SQLite's ``VACUUM INTO``
-    (a consistent snapshot while others keep working). Other databases: ServiceError (use pg_dump).
-    """
-    try:
-        from services import backup as backup_service  # type: ignore[attr-defined]
-
-        for name in ("backup_bytes", "take_backup", "download_backup"):
-            fn = getattr(backup_service, name, None)
-            if fn is not None:
-                return fn(app, actor)
-    except ImportError:
-        pass
-    with app.db.read() as conn:
-        who = reload(conn, actor)
-        require_role(who, "admin")
-    if not app.db.is_sqlite:
-        raise ServiceError("当前数据库不是 SQLite，请使用数据库自带的备份工具（如 pg_dump）。")
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    name = f"dashboard-backup-{stamp}.sqlite3"
-    with tempfile.TemporaryDirectory() as tmp:
-        target = Path(tmp) / name
-        with app.db.engine.connect() as conn:
-            conn.exec_driver_sql("VACUUM INTO ?", (str(target),))
-        data = target.read_bytes()
-    with app.db.write() as conn:
-        audit.append(conn, "BackupTaken", actor_id=who.id, actor_name=who.username, file=name, size=len(data))
-    return name, data
+    result = take_backup(app, actor)
+    if isinstance(result, str):
+        raise ServiceError(result)
+    path = Path(result)
+    return path.name, path.read_bytes()

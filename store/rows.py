@@ -223,17 +223,36 @@ def upsert_offices(conn: Connection, upload_id: int, monthly: pd.DataFrame) -> N
         conn.execute(update(offices).where(offices.c.code == bindparam("b_code")), changed)
 
 
+def _db_column(series: pd.Series) -> list:
+    """A frame column as database values, vectorised: NaN/NaT/NA → None, timestamps → date."""
+    if str(series.dtype).startswith("datetime64"):
+        out = series.dt.date.astype(object)
+    elif str(series.dtype) in ("boolean", "float64", "int64", "Int64"):
+        out = series.astype(object)
+    else:
+        return [to_db_value(v) for v in series.tolist()]
+    return [None if is_missing(v) else (v.item() if hasattr(v, "item") else v)
+            for v in out.where(series.notna(), None).tolist()]
+
+
 def _records(df: pd.DataFrame, keys: tuple[str, ...], upload_id: int, versions: list[int]) -> list[dict]:
-    data = {k: df[k].tolist() for k in keys}
-    sheets = df["_sheet"].tolist() if "_sheet" in df else [""] * len(df)
-    rows = df["_row"].tolist() if "_row" in df else [None] * len(df)
-    out = []
-    for i in range(len(df)):
-        rec = {k: to_db_value(data[k][i]) for k in keys}
-        rec.update(upload_id=upload_id, version=versions[i], is_current=True,
-                   replaced_by_upload_id=None, src_sheet=str(sheets[i] or ""),
-                   src_row=to_db_value(rows[i]))
-        out.append(rec)
+    n = len(df)
+    cols = {k: _db_column(df[k]) for k in keys}
+    cols["src_sheet"] = [str(v or "") for v in df["_sheet"].tolist()] if "_sheet" in df else [""] * n
+    cols["src_row"] = _db_column(df["_row"]) if "_row" in df else [None] * n
+    cols["version"] = [int(v) for v in versions]
+    names = list(cols)
+    fixed = {"upload_id": upload_id, "is_current": True, "replaced_by_upload_id": None}
+    return [{**fixed, **dict(zip(names, values, strict=True))} for values in zip(*cols.values(), strict=True)]
+
+
+def current_dispute_offices(conn: Connection, dispute_ids: Iterable[str]) -> set[str]:
+    """Offices that hold the current versions of these disputes now."""
+    out: set[str] = set()
+    for chunk in _chunks(sorted(set(dispute_ids))):
+        out.update(r[0] for r in conn.execute(
+            select(dispute_rows.c.office_code).where(dispute_rows.c.is_current, dispute_rows.c.dispute_id.in_(chunk))
+            .distinct()))
     return out
 
 

@@ -136,19 +136,40 @@ def no_error_shown(page: Page) -> None:
     assert page.get_by_text("页面出现意外错误").count() == 0, "the page failed (see the server log)"
 
 
-def grid_rows(page: Page, scope: Locator | None = None) -> list[dict[str, str]]:
+_ROWS_JS = """t => {
+    const heads = [...t.querySelectorAll('thead th')].map(h => h.innerText.trim());
+    return [...t.querySelectorAll('tbody tr')].map(tr => [Number(tr.getAttribute('aria-rowindex')),
+        Object.fromEntries([...tr.querySelectorAll('td')].map((td, k) => [heads[k] ?? String(k), td.innerText]))]);
+}"""
+_SCROLL_JS = """s => { const before = s.scrollTop; s.scrollTop = before + Math.max(40, s.clientHeight * 0.7);
+    return s.scrollTop !== before; }"""
+
+
+def grid_rows(page: Page, scope: Locator | None = None, *, scroll: bool = True) -> list[dict[str, str]]:
     """Rows of every visible ``st.dataframe`` (header → cell text), read from the grids' accessible
-    tables (the cells a user sees; the grid draws on a canvas and mirrors the rendered cells there)."""
+    tables — the grid draws on a canvas and mirrors the cells it renders there. With ``scroll`` each
+    grid is scrolled to the end so rows below its viewport are read too. Columns beyond the grid's
+    width are not rendered: use a wide viewport for wide tables."""
     grids = (scope or page).locator('[data-testid="stDataFrame"]:visible')
     out: list[dict[str, str]] = []
     for i in range(grids.count()):
-        table = grids.nth(i).locator("table[role=grid]")
+        grid = grids.nth(i)
+        table = grid.locator("table[role=grid]")
         table.wait_for(state="attached")
-        out += table.evaluate("""t => {
-            const heads = [...t.querySelectorAll('thead th')].map(h => h.innerText.trim());
-            return [...t.querySelectorAll('tbody tr')].map(tr => Object.fromEntries(
-                [...tr.querySelectorAll('td')].map((td, k) => [heads[k] ?? String(k), td.innerText])));
-        }""")
+        scroller = grid.locator(".dvn-scroller").first
+        seen: dict[int, dict[str, str]] = {}
+        for _ in range(500):
+            rows = table.evaluate(_ROWS_JS)
+            seen.update({idx: row for idx, row in rows})
+            if not scroll or not scroller.count() or not scroller.evaluate(_SCROLL_JS):
+                break
+            first = rows[0][0] if rows else None
+            for _wait in range(20):  # the accessible table follows the scroll on the next render
+                page.wait_for_timeout(50)
+                now = table.evaluate(_ROWS_JS)
+                if now and now[0][0] != first:
+                    break
+        out += [seen[k] for k in sorted(seen)]
     return out
 
 

@@ -13,6 +13,7 @@ Sums use ``numpy.bincount`` over the office's position in the office table — o
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -79,54 +80,66 @@ def monthly_components(
     """
     n = len(offices)
     g = 1 if month_groups is None else max(month_groups.values()) + 1
-    sel = monthly[monthly["month"].isin(list(months))]
-    pos = _positions(sel["office_code"], offices.index)
-    group = None if month_groups is None else sel["month"].map(month_groups).to_numpy(dtype="int64")
+    # Rows are located by position and each column is read as one array: no frame is copied.
+    month_codes, month_uniques = pd.factorize(_objects(monthly["month"]))
+    wanted = set(months)
+    rows = np.flatnonzero(np.array([m in wanted for m in month_uniques] + [False], dtype=bool)[month_codes])
+    number_of = np.append(month_numbers(pd.Series(month_uniques, dtype=object)), -1)
+    number = number_of[month_codes[rows]]
+    offices_of = _objects(monthly["office_code"])
+    pos = _positions(offices_of[rows], offices.index)
+    group = None if month_groups is None else np.array(
+        [month_groups.get(m, -1) for m in month_uniques] + [-1], dtype="int64")[month_codes[rows]]
     out: dict[str, np.ndarray] = {}
+
+    def column(col: str, at: np.ndarray = rows) -> np.ndarray:
+        return monthly[col].to_numpy(dtype="float64")[at]
 
     def s(values) -> np.ndarray:
         return _bsum(pos, values, n, g, group)
 
-    out["rows"] = s(np.ones(len(sel)))
+    out["rows"] = s(np.ones(len(rows)))
     for col in COUNT_COLUMNS + ("community_hours", "officer_days"):
-        out[col] = s(sel[col].to_numpy(dtype="float64"))
-    fraud = sel["fraud_cases"].to_numpy(dtype="float64")
+        out[col] = s(column(col))
+    fraud = column("fraud_cases")
     fraud_given = ~np.isnan(fraud)
     out["fraud_rows"] = s(fraud_given)
     out["fraud_sum"] = s(fraud)
 
     # Visit coverage: each office's last month in the period (per group when grouped).
-    if len(sel):
+    if len(rows):
         key = pos.astype("int64") * g + (0 if group is None else group)
-        order = np.lexsort((sel["month"].to_numpy(dtype=object).astype(str), key))
+        order = np.lexsort((number, key))
         k_sorted = key[order]
         last = order[np.r_[k_sorted[1:] != k_sorted[:-1], True]]
     else:
         last = np.array([], dtype="int64")
-    lsel = sel.iloc[last]
     lpos, lgroup = pos[last], (None if group is None else group[last])
-    out["visited_last"] = _bsum(lpos, lsel["visited_ytd"].to_numpy(dtype="float64"), n, g, lgroup)
-    out["households_last"] = _bsum(lpos, lsel["households"].to_numpy(dtype="float64"), n, g, lgroup)
+    out["visited_last"] = _bsum(lpos, column("visited_ytd", rows[last]), n, g, lgroup)
+    out["households_last"] = _bsum(lpos, column("households", rows[last]), n, g, lgroup)
 
     for num, den in SURVEYS.values():
-        a, b = sel[num].to_numpy(dtype="float64"), sel[den].to_numpy(dtype="float64")
+        a, b = column(num), column(den)
         both = ~np.isnan(a) & ~np.isnan(b)
         out[num] = s(np.where(both, a, 0.0))
         out[den] = s(np.where(both, b, 0.0))
 
     # Like-for-like prior year: pair each row with the same office's row twelve months earlier.
-    all_pos = _positions(monthly["office_code"], offices.index).astype("int64")
-    all_key = all_pos * 1_000_000 + month_numbers(monthly["month"])
-    sel_key = pos.astype("int64") * 1_000_000 + month_numbers(sel["month"]) - 12
-    found = pd.Index(all_key).get_indexer(sel_key) if len(sel) else np.array([], dtype="int64")
+    earlier = set((number - 12).tolist())
+    prior_rows = np.flatnonzero(np.array([x in earlier for x in number_of], dtype=bool)[month_codes])
+    prior_key = _positions(offices_of[prior_rows], offices.index).astype("int64") * 1_000_000 \
+        + number_of[month_codes[prior_rows]]
+    sel_key = pos.astype("int64") * 1_000_000 + number - 12
+    found = pd.Index(prior_key).get_indexer(sel_key) if len(rows) else np.array([], dtype="int64")
     has_prior = found >= 0
-    prior_rows = monthly.iloc[np.where(has_prior, found, 0)] if len(monthly) else monthly
+    prior_at = prior_rows[np.where(has_prior, found, 0)] if len(prior_rows) else np.zeros(len(rows), dtype="int64")
 
     def prior(col: str) -> np.ndarray:
-        if not len(sel):
+        if not len(rows):
             return np.array([], dtype="float64")
-        v = prior_rows[col].to_numpy(dtype="float64")
-        return np.where(has_prior, v, np.nan)
+        if not len(prior_rows):
+            return np.full(len(rows), np.nan)
+        return np.where(has_prior, column(col, prior_at), np.nan)
 
     for col in COUNT_COLUMNS[:3]:
         out[f"{col}_prior"] = s(prior(col))
@@ -181,16 +194,46 @@ def repeat_flags(ledger: Mapping[str, Any] | pd.DataFrame, window_days: int = RE
     included? Rows without a party_key are never repeats.
     """
     keys = _objects(ledger["party_key"])
-    n = len(keys)
+    if len(keys) < 2:
+        return np.zeros(len(keys), dtype=bool)
+    codes, _ = pd.factorize(keys)
+    return repeat_flags_of_codes(codes, _as_datetime(ledger["received_date"]), window_days)
+
+
+def shared_key_codes(keys: np.ndarray) -> np.ndarray:
+    """Factorised ``keys`` for the keys that occur at least twice; −1 for a key seen once or not given.
+
+    A key seen once can never be a repeat, and most party keys are seen once: rows are first grouped
+    by Python's (cached) string hash, and only rows whose hash occurs twice or more are compared
+    exactly. Equal keys have equal hashes, so this drops exactly the keys seen once — no estimate.
+    """
+    codes = np.full(len(keys), -1, dtype=np.intp)
+    if len(keys) < 2:
+        return codes
+    hashed, _ = pd.factorize(np.fromiter(map(hash, keys), dtype=np.int64, count=len(keys)))
+    shared = np.flatnonzero(np.bincount(hashed)[hashed] >= 2)
+    if len(shared):
+        codes[shared] = pd.factorize(keys[shared])[0]
+    return codes
+
+
+def repeat_flags_of_codes(codes: np.ndarray, received: np.ndarray, window_days: int = REPEAT_WINDOW_DAYS) -> np.ndarray:
+    """``repeat_flags`` on party keys already factorised (``codes``, −1 = no key) and received dates.
+
+    Only keys seen at least twice can make a repeat, so only their rows are sorted (usually few).
+    """
+    n = len(codes)
     flags = np.zeros(n, dtype=bool)
-    if n < 2:
+    given = codes >= 0
+    if n < 2 or np.count_nonzero(given) < 2:
         return flags
-    given = pd.notna(keys)
-    if given.sum() < 2:
-        return flags
+    seen = np.bincount(codes[given])
     idx = np.flatnonzero(given)
-    k, _ = pd.factorize(keys[idx])
-    r = _as_datetime(ledger["received_date"])[idx].astype("int64")
+    idx = idx[seen[codes[idx]] >= 2]
+    if not len(idx):
+        return flags
+    k = codes[idx]
+    r = received[idx].astype("int64")
     order = np.lexsort((r, k))
     ks, rs = k[order], r[order]
     same_prev = np.r_[False, ks[1:] == ks[:-1]]
@@ -199,8 +242,7 @@ def repeat_flags(ledger: Mapping[str, Any] | pd.DataFrame, window_days: int = RE
     # Another row of the same key on the very same day comes later in sort order: look ahead too.
     same_next = np.r_[ks[1:] == ks[:-1], False]
     tie_next = same_next & np.r_[rs[1:] == rs[:-1], False]
-    flags_sorted = near_prev | tie_next
-    flags[idx[order]] = flags_sorted
+    flags[idx[order]] = near_prev | tie_next
     return flags
 
 
@@ -238,6 +280,42 @@ def in_period(ledger: Mapping[str, Any] | pd.DataFrame, first_day: date, last_da
     return (r >= np.datetime64(first_day, "ns")) & (r <= np.datetime64(end, "ns"))
 
 
+@dataclass
+class PeriodLedger:
+    """The ledger rows one period reads, located once: the disputes received in the period up to
+    as_of (``rows``, positions in the ledger) and their office codes factorised (``office_codes`` into
+    ``office_uniques``), plus the rows that can be a repeat's partner (``near``, received from 90 days
+    before the period up to as_of; ``inside`` marks those in the period).
+    """
+
+    near: np.ndarray
+    near_received: np.ndarray
+    inside: np.ndarray
+    rows: np.ndarray
+    office_codes: np.ndarray
+    office_uniques: np.ndarray
+
+
+def period_ledger(ledger: pd.DataFrame, first_day: date, last_day: date, as_of: date) -> PeriodLedger:
+    """Locate the ledger rows of a period (see :class:`PeriodLedger`); one pass over the dates."""
+    received = _as_datetime(ledger["received_date"])
+    end = np.datetime64(min(last_day, as_of), "ns")
+    window_start = np.datetime64(first_day - timedelta(days=REPEAT_WINDOW_DAYS), "ns")
+    near = np.flatnonzero((received >= window_start) & (received <= end))
+    near_received = received[near]
+    inside = near_received >= np.datetime64(first_day, "ns")
+    rows = near[inside]
+    codes, uniques = pd.factorize(_objects(ledger["office_code"])[rows])
+    return PeriodLedger(near, near_received, inside, rows, codes, np.asarray(uniques, dtype=object))
+
+
+def _lookup(values: np.ndarray, table: Mapping[Any, Any], default, dtype) -> np.ndarray:
+    """``table[v]`` for each value (``default`` when absent or not given), hashing each distinct value once."""
+    codes, uniques = pd.factorize(values)
+    mapped = np.array([table.get(u, default) for u in uniques] + [default], dtype=dtype)
+    return mapped[codes]
+
+
 def ledger_components(
     ledger: pd.DataFrame,
     offices: pd.DataFrame,
@@ -245,54 +323,73 @@ def ledger_components(
     last_day: date,
     as_of: date,
     time_limits: Mapping[str, int] | None = None,
+    located: PeriodLedger | None = None,
 ) -> pd.DataFrame:
     """Per office, the counts over disputes received in the period (up to ``as_of``), as of ``as_of``.
 
     Columns: ``disputes, resolved, transferred, failed, open, on_time, follow_up_done, follow_up_due,
-    proactive, grassroots, level_given, overdue_open, red_open, repeat_disputes``.
+    proactive, grassroots, level_given, overdue_open, red_open, repeat_disputes``. ``located`` is the
+    period's :func:`period_ledger` when the caller already has it.
     """
     n = len(offices)
-    cut = np.datetime64(as_of, "ns")
-    # Only disputes that can be a repeat's partner (received up to 90 days before the period) are needed.
-    window_start = first_day - timedelta(days=REPEAT_WINDOW_DAYS)
-    r_all = _as_datetime(ledger["received_date"])
-    near = (r_all >= np.datetime64(window_start, "ns")) & (r_all <= np.datetime64(min(last_day, as_of), "ns"))
-    cand = ledger_arrays(ledger, near)
-    repeat = repeat_flags(cand)
-    inside = in_period(cand, first_day, last_day, as_of)
-    sel = {col: arr[inside] for col, arr in cand.items()}
-    repeat = repeat[inside]
-    pos = _positions(sel["office_code"], offices.index)
+    loc = period_ledger(ledger, first_day, last_day, as_of) if located is None else located
+    rows = loc.rows
+    pos = offices.index.get_indexer(pd.Index(loc.office_uniques, dtype=object))[loc.office_codes] \
+        if len(rows) else np.array([], dtype="int64")
 
     def s(mask) -> np.ndarray:
         return np.bincount(pos, weights=np.asarray(mask, dtype="float64"), minlength=n)
 
-    st = ledger_status(sel, as_of)
-    received = _as_datetime(sel["received_date"])
-    resolved_date = _as_datetime(sel["resolved_date"])
-    follow_up = _as_datetime(sel["follow_up_date"])
-    limit = limits_of(sel, time_limits)
+    def col(name: str) -> np.ndarray:
+        return _objects(ledger[name])[rows]
+
+    def dates(name: str) -> np.ndarray:
+        return _as_datetime(ledger[name])[rows]
+
+    # Repeats: only disputes that can be a partner (received up to 90 days before the period) are hashed.
+    if "party_key" in ledger.columns:
+        party = shared_key_codes(_objects(ledger["party_key"])[loc.near])
+        repeat = repeat_flags_of_codes(party, loc.near_received)[loc.inside]
+    else:
+        repeat = np.zeros(len(rows), dtype=bool)
+
+    cut = np.datetime64(as_of, "ns")
+    status = col("status")
+    codes, uniques = pd.factorize(status)
+    is_status = {name: np.array([u == name for u in uniques] + [False], dtype=bool)[codes]
+                 for name in ("已化解", "化解中", "已移交", "调解不成")}
+    received = loc.near_received[loc.inside]
+    resolved_date = dates("resolved_date")
+    follow_up = dates("follow_up_date")
+    marked = is_status["已化解"]
+    resolved = marked & (resolved_date <= cut)
+    open_ = is_status["化解中"] | (marked & ~resolved)
+    limits = dict(TIME_LIMIT_DAYS if time_limits is None else time_limits)
+    limit = _lookup(col("complexity"), limits, np.nan, "float64")
     took = (resolved_date - received) / _DAY
     age = (cut - received) / _DAY
     followed = follow_up <= cut
     fu_window = np.timedelta64(FOLLOW_UP_DAYS, "D")
-    level = sel["level"]
-    level_given = pd.notna(level)
+    level_codes, level_uniques = pd.factorize(col("level"))
+    level_given = level_codes >= 0
+    grassroots = np.array([u == "社区" for u in level_uniques] + [False], dtype=bool)[level_codes]
+    proactive = _lookup(col("source"), dict.fromkeys(PROACTIVE_SOURCES, True), False, bool)
+    red = _lookup(col("risk"), {"红": True}, False, bool)
 
     out = {
-        "disputes": s(np.ones(len(received))),
-        "resolved": s(st["resolved"]),
-        "transferred": s(st["transferred"]),
-        "failed": s(st["failed"]),
-        "open": s(st["open"]),
-        "on_time": s(st["resolved"] & (took <= limit)),
-        "follow_up_done": s(st["resolved"] & followed & (follow_up - resolved_date <= fu_window)),
-        "follow_up_due": s(st["resolved"] & ((resolved_date + fu_window <= cut) | followed)),
-        "proactive": s(np.isin(sel["source"], list(PROACTIVE_SOURCES))),
-        "grassroots": s(st["resolved"] & (level == "社区")),
-        "level_given": s(st["resolved"] & level_given),
-        "overdue_open": s(st["open"] & (age > limit)),
-        "red_open": s(st["open"] & (sel["risk"] == "红")),
+        "disputes": s(np.ones(len(rows))),
+        "resolved": s(resolved),
+        "transferred": s(is_status["已移交"]),
+        "failed": s(is_status["调解不成"]),
+        "open": s(open_),
+        "on_time": s(resolved & (took <= limit)),
+        "follow_up_done": s(resolved & followed & (follow_up - resolved_date <= fu_window)),
+        "follow_up_due": s(resolved & ((resolved_date + fu_window <= cut) | followed)),
+        "proactive": s(proactive),
+        "grassroots": s(resolved & grassroots),
+        "level_given": s(resolved & level_given),
+        "overdue_open": s(open_ & (age > limit)),
+        "red_open": s(open_ & red),
         "repeat_disputes": s(repeat),
     }
     return pd.DataFrame(out, index=offices.index)

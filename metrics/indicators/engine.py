@@ -16,7 +16,7 @@ import pandas as pd
 
 from metrics.dataset import Dataset
 from metrics.indicators import yoy
-from metrics.indicators.components import SURVEYS, in_period, ledger_components, monthly_components
+from metrics.indicators.components import SURVEYS, ledger_components, monthly_components, period_ledger
 from metrics.indicators.registry import INDICATORS, SURVEY_KEYS
 from metrics.indicators.units import LEVELS, check_level, office_table, unit_keys, unit_table
 from metrics.indicators.wilson import wilson_interval
@@ -111,11 +111,11 @@ def _office_sums(
     dataset: Dataset, period: Period, as_of: date, time_limits: Mapping[str, int] | None
 ) -> _OfficeSums:
     # Ledger rows outside the period add no office of their own to any figure: only the period's count.
-    ledger_in_period = dataset.ledger.loc[in_period(dataset.ledger, period.first_day, period.last_day, as_of),
-                                          ["office_code"]]
-    offices = office_table(dataset.monthly, ledger_in_period)
+    located = period_ledger(dataset.ledger, period.first_day, period.last_day, as_of)
+    offices = office_table(dataset.monthly, pd.DataFrame({"office_code": located.office_uniques}))
     comp_m = monthly_components(dataset.monthly, offices, period.months)
-    comp_l = ledger_components(dataset.ledger, offices, period.first_day, period.last_day, as_of, time_limits)
+    comp_l = ledger_components(dataset.ledger, offices, period.first_day, period.last_day, as_of, time_limits,
+                               located=located)
     comp = pd.concat([comp_m, comp_l], axis=1)
     return _OfficeSums(offices, comp, float(len(period.months_until(as_of))))
 

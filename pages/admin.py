@@ -15,6 +15,8 @@ from ui.tables import show_table
 
 app, actor = state.current_app(), state.current_actor()
 st.title(t("admin_title"))
+if notice := st.session_state.pop("adm_notice", None):
+    st.success(notice)
 
 
 def _run(action, done: str) -> None:
@@ -23,7 +25,8 @@ def _run(action, done: str) -> None:
     except ServiceError as exc:
         st.error(md_escape(exc))
     else:
-        st.success(done)
+        st.session_state["adm_notice"] = done
+        st.rerun()  # show the tables as they are now
 
 
 tab_users, tab_offices, tab_audit, tab_backup = st.tabs([t("tab_users"), t("tab_offices"), t("tab_audit"),

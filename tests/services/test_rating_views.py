@@ -1,0 +1,95 @@
+"""Scope checks of the analysis read services on the demo bureau seeded through the real uploads."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from services import rating_views as rv
+from services.actors import reload
+from services.context import open_app
+from services.demo import DEMO_USERS, ensure_demo
+from services.settings import from_env
+from store.tables import users
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("rv")
+    app = open_app(from_env({"DASHBOARD_DATA_DIR": str(folder)}))
+    assert ensure_demo(app)
+    yield app
+    app.close()
+
+
+def who(app, role):
+    with app.db.read() as conn:
+        uid = conn.execute(select(users.c.id).where(users.c.username == DEMO_USERS[role])).scalar_one()
+        return reload(conn, uid)
+
+
+def test_station_head_indicators_funnel_trend_and_ledger_hold_only_their_station(app):
+    head = who(app, "station_head")
+    month = rv.months_in_scope(app, head)[-1]
+    station = head.scope_value
+    assert set(rv.indicator_view(app, head, month, "office").units["station"]) == {station}
+    assert set(rv.indicator_view(app, head, month, "station").units["code"]) == {station}
+    assert set(rv.funnel_view(app, head, month, "office", "resolution_rate")["station"]) == {station}
+    assert set(rv.trend_view(app, head, "alerts", "office")["station"]) == {station}
+    assert set(rv.ledger_view(app, head)["station"]) == {station}
+    assert "party_key" not in rv.ledger_view(app, head).columns
+
+
+def test_station_head_office_indicators_equal_the_bureau_computation(app):
+    """Computed on all data, then filtered: repeat disputes across stations are not lost."""
+    head, ev = who(app, "station_head"), who(app, "evaluator")
+    month = rv.months_in_scope(app, head)[-1]
+    mine = rv.indicator_view(app, head, month, "office").units.set_index("code")
+    everyone = rv.indicator_view(app, ev, month, "office").units.set_index("code").loc[mine.index]
+    assert mine[["repeat_disputes", "resolution_rate"]].equals(everyone[["repeat_disputes", "resolution_rate"]])
+
+
+def test_levels_beyond_the_scope_are_refused(app):
+    head = who(app, "station_head")
+    month = rv.months_in_scope(app, head)[-1]
+    for level in ("branch", "bureau"):
+        with pytest.raises(rv.PermissionDenied):
+            rv.indicator_view(app, head, month, level)
+        with pytest.raises(rv.PermissionDenied):
+            rv.trend_view(app, head, "alerts", level)
+
+
+def test_funnel_denominators_are_the_indicator_denominators(app):
+    ev = who(app, "evaluator")
+    month = rv.months_in_scope(app, ev)[-1]
+    units = rv.indicator_view(app, ev, month, "station").units.set_index("code")
+    for key in rv.FUNNEL_COMPONENTS:
+        f = rv.funnel_view(app, ev, month, "station", key).set_index("code")
+        ok = f["den"] > 0
+        assert (f.loc[ok, "num"] / f.loc[ok, "den"]).round(12).equals(units.loc[f.index[ok], key].round(12))
+
+
+def test_rating_view_hides_other_offices_details_but_keeps_their_rank(app):
+    head = who(app, "station_head")
+    month = rv.months_in_scope(app, head)[-1]
+    view = rv.rating_view(app, head, month)
+    others = view.ranked[~view.ranked["code"].isin(view.visible)]
+    assert len(others) and others["rank"].notna().any()
+    assert others["resolution_rate"].isna().all() and others["points.resolution_rate"].isna().all()
+    assert set(view.ranked.loc[view.ranked["code"].isin(view.visible), "station"]) == {head.scope_value}
+
+
+def test_scope_key_differs_between_roles_and_changes_with_the_data_version(app):
+    keys = {rv.scope(app, who(app, r)).key for r in ("station_head", "evaluator", "leadership")}
+    assert len(keys) == 3
+    assert rv.scope(app, who(app, "evaluator")).key[-1] > 0
+
+
+def test_invalid_rubric_is_explained_and_an_unknown_version_refused(app):
+    ev = who(app, "evaluator")
+    data = rv.rubric_dict(app, ev, 0)
+    data["items"][0]["metric"] = "no_such_metric"
+    rubric, message = rv.validate_rubric(data)
+    assert rubric is None and "no_such_metric" in message
+    with pytest.raises(rv.ServiceError):
+        rv.get_rubric(app, ev, 99)

@@ -1,5 +1,6 @@
 """AppTest fixtures: one demo database seeded once per test session through ``services.demo`` (the real
-upload services), copied into a fresh data folder for every test, and helpers to sign in by role."""
+upload services), copied into a fresh data folder for every test that changes data. Helpers (sign-in by
+role, screen text) live in ``app_helpers``; they are re-exported here for older imports."""
 
 from __future__ import annotations
 
@@ -9,28 +10,14 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from streamlit.testing.v1 import AppTest  # noqa: E402
+from app_helpers import APP_FILE, TIMEOUT, _env, new_app_test, no_failure, sign_in, texts  # noqa: E402,F401
 
-from services import accounts  # noqa: E402
 from services.context import open_app  # noqa: E402
-from services.demo import DEMO_PASSWORD, DEMO_USERS, ensure_demo  # noqa: E402
+from services.demo import ensure_demo  # noqa: E402
 from services.settings import from_env  # noqa: E402
-
-APP_FILE = str(ROOT / "app.py")
-TIMEOUT = 60
-
-
-def _env(monkeypatch, data_dir: Path, demo: bool) -> None:
-    for name in ("DASHBOARD_DATABASE_URL", "DASHBOARD_SECRET_KEY_FILE", "DASHBOARD_LANGUAGE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(data_dir))
-    if demo:
-        monkeypatch.setenv("DASHBOARD_DEMO", "1")
-    else:
-        monkeypatch.delenv("DASHBOARD_DEMO", raising=False)
 
 
 @pytest.fixture(scope="session")
@@ -71,34 +58,3 @@ def empty_env(tmp_path, monkeypatch) -> Path:
     return target
 
 
-def new_app_test() -> AppTest:
-    return AppTest.from_file(APP_FILE, default_timeout=TIMEOUT)
-
-
-def sign_in(app, role: str, page: str | None = None) -> AppTest:
-    """An AppTest whose session holds a real token of the demo account of ``role``, run once (on
-    ``page`` when given, e.g. ``"pages/upload.py"``)."""
-    token = accounts.authenticate(app, DEMO_USERS[role], DEMO_PASSWORD).token
-    at = new_app_test()
-    at.session_state["auth_token"] = token
-    at.run()
-    if page:
-        at.switch_page(page).run()
-    return at
-
-
-def texts(at: AppTest) -> list[str]:
-    """Every text-like value on the screen (for "shows / does not show" checks)."""
-    out = []
-    for kind in ("title", "header", "subheader", "text", "caption", "markdown", "info", "warning", "error",
-                 "success"):
-        out.extend(str(e.value) for e in getattr(at, kind))
-    return out
-
-
-def no_failure(at: AppTest) -> None:
-    """No exception and no "unexpected error" message on the screen."""
-    assert not at.exception, [e.value for e in at.exception]
-    from ui.i18n import MESSAGES
-
-    assert MESSAGES["unexpected_error"][0] not in texts(at), texts(at)

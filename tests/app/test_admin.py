@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from conftest import no_failure, sign_in
+from app_helpers import no_failure, sign_in
 
 from services import accounts
 from ui.nav import pages_for

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import no_failure, sign_in
+from app_helpers import no_failure, sign_in
 
 from services import demo
 from store import rows

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import new_app_test, no_failure, sign_in, texts
+from app_helpers import new_app_test, no_failure, texts
 
 from services import accounts
 from services.demo import DEMO_PASSWORD

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import no_failure, sign_in, texts
+from app_helpers import no_failure, sign_in, texts
 
 from sample_data.broken import BROKEN_FILES, HEADER_ROW
 from services import demo

@@ -3,7 +3,7 @@ colour directive are stored, then appear only as data (dataframe cells), never i
 
 from __future__ import annotations
 
-from conftest import no_failure, sign_in
+from app_helpers import no_failure, sign_in
 
 from sample_data.generate import build_bureau, station_rows, write_station_workbook
 from services import demo

@@ -186,5 +186,8 @@ def form(page: Page, submit_label: str) -> Locator:
 
 def expand(page: Page, label: str) -> None:
     """Open the expander titled ``label``."""
-    page.locator('[data-testid="stExpander"] summary').filter(has_text=label).first.click()
-    page.wait_for_timeout(200)
+    details = page.locator('[data-testid="stExpander"] details').filter(
+        has=page.locator("summary").filter(has_text=label)).first
+    if details.get_attribute("open") is None:
+        details.locator("summary").first.click()
+        page.wait_for_timeout(200)

@@ -2,9 +2,10 @@
 
 First-run setup → the admin creates a station head (杏湾派出所) and an evaluator → the station head
 downloads the template, uploads their report with a deliberate error and sees it at the right row,
-uploads the corrected report, sees the preview and stores it → the evaluator opens 星级评定 and
-downloads the ranking workbook, which lists the station's offices with their stars. Every screen is
-saved under ``test-output/screenshots/flow_*.png``.
+uploads the corrected report, sees the preview and stores it → the evaluator loads the bureau's
+history (so last year's figures exist), opens 星级评定 and downloads the ranking workbook, which lists
+the station's offices with their ★ stars. Every screen is saved under
+``test-output/screenshots/flow_*.png``.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 STATION, BRANCH = "杏湾派出所", "西城分局"
 REPORT = ROOT / "sample_data" / "bureau" / f"{BRANCH}_{STATION}_2026-10月报.xlsx"
+HISTORY = ROOT / "sample_data" / "bureau" / "历史数据_2024-11至2026-10.xlsx"
 ADMIN = ("li_admin", "Admin-Setup-2026!")
 HEAD = ("wang_head", "Head-Xingwan-2026!")
 EVALUATOR = ("zhao_eval", "Eval-Office-2026!")
@@ -62,6 +64,7 @@ def _broken_copy(folder: Path) -> Path:
 
 
 def _create_user(page, username: str, password: str, role_label: str, scope_kind: str, scope: str = "") -> None:
+    expand(page, "新建用户")  # the screen reruns after each action
     f = form(page, "创建用户")
     fill(page, "用户名", username, scope=f)
     fill(page, "姓名", username, scope=f)
@@ -89,7 +92,6 @@ def test_new_installation_setup_upload_and_rating(fresh_app, page, tmp_path):
     sign_in(page, fresh_app.url, *ADMIN)
     assert "系统管理" in nav_titles(page)
     go(page, "系统管理")
-    expand(page, "新建用户")
     _create_user(page, *HEAD, "所长", "派出所", STATION)
     _create_user(page, *EVALUATOR, "考评员", "全局")
     users = grid_text(page)
@@ -133,7 +135,7 @@ def test_new_installation_setup_upload_and_rating(fresh_app, page, tmp_path):
     main(page).get_by_text("保存后将发生的变化").wait_for()
     codes = [str(r[0]) for r in openpyxl.load_workbook(REPORT, read_only=True)[MONTHLY.title]
              .iter_rows(min_row=4, values_only=True) if r[0]]
-    preview = grid_rows(page)
+    preview = [r for r in grid_rows(page) if "警务室编码" in r and "月份" in r]  # the new office-months tab
     assert sorted(r["警务室编码"] for r in preview) == sorted(codes)  # every office-month is new
     assert {r["月份"] for r in preview} == {"2026-10"}
     shot(page, "flow_06_preview")
@@ -151,14 +153,35 @@ def test_new_installation_setup_upload_and_rating(fresh_app, page, tmp_path):
     # 6. the evaluator opens the star rating and downloads the ranking workbook
     sign_in(page, fresh_app.url, *EVALUATOR)
     assert "评分规则" in nav_titles(page)
+    # the evaluator loads the bureau's two-year history, so last year's figures exist for the rating
+    go(page, "数据上报")
+    upload(page, [HISTORY])
+    click(page, "检查并预览")
+    main(page).get_by_text("保存后将发生的变化").wait_for(timeout=120_000)
+    ack = main(page).get_by_text("我已核对以上警告，确认数据无误")
+    if ack.count():
+        ack.click()
+        wait_idle(page)
+    click(page, "确认保存")
+    main(page).get_by_text("已保存 1 个文件", exact=False).wait_for(timeout=120_000)
+    shot(page, "flow_08_history_stored")
     go(page, "星级评定")
-    main(page).get_by_text("星级评定").first.wait_for()
-    shot(page, "flow_08_rating")
-    no_error_shown(page)
-    ranking = download(page, "排名", tmp_path)
-    wb = openpyxl.load_workbook(ranking, read_only=True)
-    text = "\n".join(str(v) for ws in wb for row in ws.iter_rows(values_only=True) for v in row if v is not None)
+    main(page).get_by_text("全局排名").wait_for()
     office_names = [r[1] for r in openpyxl.load_workbook(REPORT, read_only=True)[MONTHLY.title]
                     .iter_rows(min_row=4, values_only=True) if r[1]]
-    assert office_names and all(name in text for name in office_names)
-    assert "★" in text
+    ranking_rows = grid_rows(page, main(page).locator('[data-testid="stElementContainer"]')
+                             .filter(has=page.locator(".st-key-rat_ranking")).first) or grid_rows(page)
+    shown = {r.get("单位"): r for r in ranking_rows}
+    assert all(name in shown for name in office_names), sorted(shown)
+    shot(page, "flow_09_rating")
+    no_error_shown(page)
+    click(page, "生成排名工作簿和 CSV")
+    ranking = download(page, "下载排名工作簿（xlsx）", tmp_path)
+    shot(page, "flow_10_rating_export")
+    assert ranking.suffix == ".xlsx"
+    wb = openpyxl.load_workbook(ranking, read_only=True)
+    cells = [[("" if v is None else str(v)) for v in row] for ws in wb for row in ws.iter_rows(values_only=True)]
+    for name in office_names:  # each office of the stored report is ranked with its stars
+        row = next((r for r in cells if name in r), None)
+        assert row is not None, f"{name} missing from the ranking workbook"
+        assert any(v and set(v) <= {"★", "☆"} and "★" in v for v in row), row

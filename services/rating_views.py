@@ -28,8 +28,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 
 from metrics import early_warnings
 from metrics.dataset import Dataset, SourceFile
@@ -42,11 +41,12 @@ from metrics.periods import Period, parse_period, shift_month
 from metrics.ranking import rank
 from metrics.ranking_export import ranking_csv_bytes, write_ranking_xlsx
 from metrics.robustness import robustness
-from metrics.rubric import Rubric, RubricError, load_rubric, parse_rubric, rubric_from_dict, rubric_to_toml
+from metrics.rubric import Rubric, RubricError, rubric_from_dict, rubric_to_toml
 from metrics.scoring import score
+from services import rubrics
 from services.actors import Actor, reload, require_role
 from services.context import App
-from services.errors import Conflict, PermissionDenied, ServiceError
+from services.errors import PermissionDenied, ServiceError
 from store import audit, rows
 from store.tables import offices, rubric_versions, uploads
 
@@ -439,13 +439,7 @@ def get_rubric(app: App, actor: Actor | int, version: int) -> Rubric:
 
 def _rubric(app: App, version: int) -> Rubric:
     def build() -> Rubric:
-        if version == DEFAULT_VERSION:
-            return load_rubric()
-        with app.db.read() as conn:
-            body = conn.execute(select(rubric_versions.c.body).where(rubric_versions.c.version == version)).scalar()
-        if body is None:
-            raise ServiceError(f"评分规则第 {version} 版不存在。")
-        return parse_rubric(body)
+        return rubrics.current_rubric(app, version)[0]
 
     return _cached((_db_key(app), "rubric", version), build)
 
@@ -460,40 +454,20 @@ def validate_rubric(data: Mapping[str, Any]) -> tuple[Rubric | None, str | None]
 
 def save_rubric_version(app: App, actor: Actor | int, data: Mapping[str, Any], comment: str,
                         based_on: int) -> RubricVersion:
-    """Save the editor's rubric as a new version (evaluators only), with a ``RubricChanged`` event.
-
-    Refused with :class:`Conflict` when another version was saved since ``based_on`` was read; with
-    :class:`ServiceError` (the validation message) when the rubric is invalid — nothing is saved.
-    """
-    comment = (comment or "").strip()
-    if not comment:
-        raise ServiceError("请填写本次修改的说明。")
+    """Save the editor's rubric as a new version through :func:`services.rubrics.save_rubric`
+    (evaluators only; ``RubricChanged`` audit event; :class:`Conflict` when someone saved since
+    ``based_on``; :class:`ServiceError` with the validation message when invalid — nothing saved)."""
+    with app.db.read() as conn:
+        require_role(reload(conn, actor), *RUBRIC_ROLES)
+    body = dict(data)
+    body["version"] = f"v{int(based_on) + 1}"
     try:
-        with app.db.write() as conn:
-            who = reload(conn, actor)
-            require_role(who, *RUBRIC_ROLES)
-            latest = conn.execute(select(rubric_versions.c.version).order_by(rubric_versions.c.version.desc())
-                                  .limit(1)).scalar() or DEFAULT_VERSION
-            if int(based_on) != int(latest):
-                raise Conflict(f"评分规则已被他人保存为第 {latest} 版（您编辑的是基于第 {based_on} 版的规则），"
-                               "请重新载入最新版本后再修改。")
-            new = int(latest) + 1
-            body = dict(data)
-            body["version"] = f"v{new}"
-            try:
-                rubric = rubric_from_dict(body)
-            except RubricError as exc:
-                raise ServiceError(f"评分规则无效，未保存：{exc}") from None
-            now = audit.now()
-            conn.execute(insert(rubric_versions), {
-                "version": new, "body": rubric_to_toml(rubric), "comment": comment, "based_on": int(based_on),
-                "author_id": who.id, "author_name": who.username, "created_at": now,
-            })
-            audit.append(conn, "RubricChanged", actor_id=who.id, actor_name=who.username, version=new,
-                         based_on=int(based_on), comment=comment, digest=rubric.digest())
-    except IntegrityError:
-        raise Conflict("评分规则正被他人同时保存，未保存；请重新载入最新版本后再修改。") from None
-    return RubricVersion(new, f"第 {new} 版", comment, who.username, now, int(based_on))
+        rubric = rubric_from_dict(body)
+    except RubricError as exc:
+        raise ServiceError(f"评分规则无效，未保存：{exc}") from None
+    new = rubrics.save_rubric(app, actor, rubric_to_toml(rubric), comment or "", int(based_on))
+    got = next(v for v in list_rubric_versions(app, actor) if v.version == new)
+    return got
 
 
 def rubric_toml(app: App, actor: Actor | int, version: int) -> str:

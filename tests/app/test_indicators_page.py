@@ -8,6 +8,7 @@ from analysis_helpers import actor as _actor
 from conftest import no_failure, sign_in, texts
 
 from services import rating_views as rv
+from services.errors import PermissionDenied
 
 demo = analysis_helpers.demo  # the module-scoped demo installation (a fixture)
 PAGE = "pages/indicators.py"
@@ -57,7 +58,7 @@ def test_station_level_and_drill_down_render_for_leadership(demo):
 def test_forged_drill_value_for_another_station_is_refused_by_the_service(demo):
     head = _actor(demo, "station_head")
     others = set(rv.visible_units(demo, _actor(demo, "evaluator"))["station"]) - {head.scope_value}
-    with pytest.raises(rv.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         rv.ledger_view(demo, head, level="station", unit=sorted(others)[0])
-    with pytest.raises(rv.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         rv.indicator_view(demo, head, rv.months_in_scope(demo, head)[-1], "bureau")

@@ -16,6 +16,7 @@ from metrics.ranking import rank
 from metrics.rubric import load_rubric
 from metrics.scoring import score
 from services import rating_views as rv
+from services.errors import PermissionDenied
 from store import audit, rows
 
 demo = analysis_helpers.demo  # the module-scoped demo installation (a fixture)
@@ -58,9 +59,9 @@ def test_station_head_sees_bureau_ranking_but_only_own_item_points_and_offices_t
     assert {c.split("（")[-1].rstrip("）") for c in office_codes} == own
     assert not [b for b in at.button if b.key == "rat_export_make"], "station heads do not export"
     other_code = others["code"].iloc[0]
-    with pytest.raises(rv.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         rv.explain_office(demo, head, at.selectbox(key="rat_month").value, 0, other_code)
-    with pytest.raises(rv.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         rv.export_ranking(demo, head, at.selectbox(key="rat_month").value, 0, "csv")
 
 

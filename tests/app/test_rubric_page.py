@@ -9,6 +9,7 @@ from conftest import no_failure, sign_in, texts
 from sqlalchemy import func, select
 
 from services import rating_views as rv
+from services.errors import Conflict, PermissionDenied, ServiceError
 from store.tables import rubric_versions
 
 demo = analysis_helpers.demo  # the module-scoped demo installation (a fixture)
@@ -29,9 +30,9 @@ def test_rubric_page_is_not_in_the_navigation_of_non_evaluators_and_the_service_
     assert "rubric" not in shell.pages_for(role)
     who = actor(demo, role)
     data = rv.rubric_dict(demo, who, 0)
-    with pytest.raises(rv.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         rv.save_rubric_version(demo, who, data, "试图修改", based_on=0)
-    with pytest.raises(rv.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         rv.compare_rubrics(demo, who, "2026-10", 0, 0)
     assert _saved(demo) == 0
 
@@ -51,7 +52,7 @@ def test_weights_not_summing_to_100_show_the_message_and_save_nothing(demo):
     ev = actor(demo, "evaluator")
     data = rv.rubric_dict(demo, ev, 0)
     data["items"][0]["weight"] = 25
-    with pytest.raises(rv.ServiceError, match="当前为 105"):
+    with pytest.raises(ServiceError, match="当前为 105"):
         rv.save_rubric_version(demo, ev, data, "化解率加权", based_on=0)
     assert _saved(demo) == 0
 
@@ -75,6 +76,6 @@ def test_concurrent_save_from_an_old_version_is_a_conflict(demo):
     data = rv.rubric_dict(demo, ev, 0)
     before = _saved(demo)
     rv.save_rubric_version(demo, ev, data, "第一人保存", based_on=before)
-    with pytest.raises(rv.Conflict):
+    with pytest.raises(Conflict):
         rv.save_rubric_version(demo, ev, data, "第二人基于旧版本保存", based_on=before)
     assert _saved(demo) == before + 1

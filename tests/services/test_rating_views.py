@@ -9,6 +9,7 @@ from services import rating_views as rv
 from services.actors import reload
 from services.context import open_app
 from services.demo import DEMO_USERS, ensure_demo
+from services.errors import PermissionDenied, ServiceError
 from services.settings import from_env
 from store.tables import users
 
@@ -53,9 +54,9 @@ def test_levels_beyond_the_scope_are_refused(app):
     head = who(app, "station_head")
     month = rv.months_in_scope(app, head)[-1]
     for level in ("branch", "bureau"):
-        with pytest.raises(rv.PermissionDenied):
+        with pytest.raises(PermissionDenied):
             rv.indicator_view(app, head, month, level)
-        with pytest.raises(rv.PermissionDenied):
+        with pytest.raises(PermissionDenied):
             rv.trend_view(app, head, "alerts", level)
 
 
@@ -91,5 +92,5 @@ def test_invalid_rubric_is_explained_and_an_unknown_version_refused(app):
     data["items"][0]["metric"] = "no_such_metric"
     rubric, message = rv.validate_rubric(data)
     assert rubric is None and "no_such_metric" in message
-    with pytest.raises(rv.ServiceError):
+    with pytest.raises(ServiceError):
         rv.get_rubric(app, ev, 99)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from conftest import _env
 from sqlalchemy import select
 
 from services.actors import Actor, reload
@@ -22,7 +21,10 @@ def demo(demo_template, tmp_path_factory) -> App:
     target = tmp_path_factory.mktemp("f2demo") / "data"
     shutil.copytree(demo_template, target)
     mp = pytest.MonkeyPatch()
-    _env(mp, target, demo=True)
+    for name in ("DASHBOARD_DATABASE_URL", "DASHBOARD_SECRET_KEY_FILE", "DASHBOARD_LANGUAGE"):
+        mp.delenv(name, raising=False)
+    mp.setenv("DASHBOARD_DATA_DIR", str(target))
+    mp.setenv("DASHBOARD_DEMO", "1")
     app = open_app(from_env())
     yield app
     app.close()

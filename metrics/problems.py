@@ -58,6 +58,7 @@ MESSAGES: dict[str, tuple[Severity, str]] = {
     "no_data_rows": ("warning", "工作表“{sheet}”没有数据行。"),
     # --- a row ---------------------------------------------------------------------------------------
     "total_row_skipped": ("warning", "第 {row} 行是合计行，已跳过，不计入数据。"),
+    "note_row_skipped": ("warning", "第 {row} 行是表尾的填报说明（“{value}”），不是数据，已跳过。"),
     "duplicate_key": ("error", "与第 {other_row} 行重复（{key_desc}），同一文件中每个{key_name}只能出现一次。"),
     "pair_incomplete": ("error", "“{given}”与“{missing}”须同时填写或同时不填，本行只填写了“{given}”。"),
     # --- a cell --------------------------------------------------------------------------------------
@@ -82,6 +83,7 @@ MESSAGES: dict[str, tuple[Severity, str]] = {
     "visited_ytd_decreased": ("warning", "本年累计走访户数 {value} 低于上月（{prev_month}）的 {prev_value}，累计数不应减少，请核对。"),
     "officer_days_exceed": ("error", "民警在岗天数 {value} 超过社区民警数 {officers} × 当月天数 {days} = {limit}。"),
     "daily_hours_impossible": ("error", "驻社区总时长 / 民警在岗天数 = {ratio:.1f} 小时/人·天，超过 24 小时，请核对单位是否为小时。"),
+    "hours_without_officer_days": ("error", "驻社区总时长为 {value} 小时，但民警在岗天数为 0，无法折算每人每天的时长，请核对在岗天数或总时长。"),
     "daily_hours_high": ("warning", "驻社区总时长 / 民警在岗天数 = {ratio:.1f} 小时/人·天，超过 14 小时，请核对。"),
     "part_exceeds_total": ("error", "“{header}” {value} 大于“{total_header}” {total}。"),
     "unknown_office": ("error", "警务室编码“{value}”不在本次上报的月报中，也未曾上报过，请先上报该警务室的月报或核对编码。"),

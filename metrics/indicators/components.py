@@ -203,16 +203,41 @@ def repeat_flags(ledger: Mapping[str, Any] | pd.DataFrame, window_days: int = RE
 def shared_key_codes(keys: np.ndarray) -> np.ndarray:
     """Factorised ``keys`` for the keys that occur at least twice; −1 for a key seen once or not given.
 
-    A key seen once can never be a repeat, and most party keys are seen once: rows are first grouped
-    by Python's (cached) string hash, and only rows whose hash occurs twice or more are compared
-    exactly. Equal keys have equal hashes, so this drops exactly the keys seen once — no estimate.
+    A key seen once can never be a repeat, and most party keys are seen once. Each key's (cached)
+    Python string hash is folded into a bucket number with about four buckets per key: a row alone in
+    its bucket has a key seen once. Only the rest are grouped by full hash, and only rows whose hash
+    occurs twice or more are compared exactly. Equal keys have equal hashes and buckets, so this drops
+    exactly the keys seen once — no estimate.
     """
-    codes = np.full(len(keys), -1, dtype=np.intp)
-    if len(keys) < 2:
+    n = len(keys)
+    codes = np.full(n, -1, dtype=np.intp)
+    if n < 2:
         return codes
-    hashed, _ = pd.factorize(np.fromiter(map(hash, keys), dtype=np.int64, count=len(keys)))
-    shared = np.flatnonzero(np.bincount(hashed)[hashed] >= 2)
-    if len(shared):
+    hashed = np.fromiter(map(hash, keys), dtype=np.int64, count=n)
+    bits = max(10, n.bit_length() + 2)
+    bucket = ((hashed ^ (hashed >> 32)) & ((1 << bits) - 1)).astype(np.intp)
+    candidates = np.flatnonzero(np.bincount(bucket, minlength=1 << bits)[bucket] >= 2)
+    if not len(candidates):
+        return codes
+    same_hash, _ = pd.factorize(hashed[candidates])
+    keep = np.bincount(same_hash)[same_hash] >= 2
+    shared, group = candidates[keep], same_hash[keep]
+    if not len(shared):
+        return codes
+    # Rows of one hash are checked against its first row (codes number hashes in order of appearance);
+    # should two different keys ever share a hash, every shared row is factorised exactly instead.
+    first = same_hash > np.maximum.accumulate(np.r_[-1, same_hash[:-1]])
+    representative = candidates[first]
+    try:
+        same = np.asarray(keys[shared] == keys[representative[group]], dtype=bool)
+    except (TypeError, ValueError):
+        same = np.zeros(len(shared), dtype=bool)
+    if same.all():
+        # A missing key (None) has one hash; NaN is never equal to itself and so never gets here.
+        none = hashed[representative] == hash(None)
+        none[none] = [keys[r] is None for r in representative[none]]
+        codes[shared] = np.where(none[group], -1, group)
+    else:
         codes[shared] = pd.factorize(keys[shared])[0]
     return codes
 
@@ -305,8 +330,16 @@ def period_ledger(ledger: pd.DataFrame, first_day: date, last_day: date, as_of: 
     near_received = received[near]
     inside = near_received >= np.datetime64(first_day, "ns")
     rows = near[inside]
-    codes, uniques = pd.factorize(_objects(ledger["office_code"])[rows])
+    codes, uniques = pd.factorize(_take(ledger["office_code"], rows))
     return PeriodLedger(near, near_received, inside, rows, codes, np.asarray(uniques, dtype=object))
+
+
+def _take(values: pd.Series, rows: np.ndarray) -> np.ndarray:
+    """The values at ``rows`` as an object array; only those rows are converted (a pandas ``str``
+    column would otherwise be turned into Python objects whole)."""
+    if values.dtype == object:
+        return values.to_numpy()[rows]
+    return values.take(rows).to_numpy(dtype=object)
 
 
 def _lookup(values: np.ndarray, table: Mapping[Any, Any], default, dtype) -> np.ndarray:
@@ -314,6 +347,40 @@ def _lookup(values: np.ndarray, table: Mapping[Any, Any], default, dtype) -> np.
     codes, uniques = pd.factorize(values)
     mapped = np.array([table.get(u, default) for u in uniques] + [default], dtype=dtype)
     return mapped[codes]
+
+
+def _matches(values: np.ndarray, names: Sequence[str]) -> list[np.ndarray]:
+    """For each of ``names``, which of ``values`` equal it (boolean arrays).
+
+    A row is compared with the next name only while it has matched none, so a few common values cost
+    little more than one pass; comparing C strings is cheaper than hashing them. Values that cannot be
+    compared plainly (pandas ``NA``) fall back to factorising.
+    """
+    try:
+        out = []
+        rest = None
+        for name in names:
+            hit = np.zeros(len(values), dtype=bool)
+            if rest is None:
+                hit = np.asarray(values == name, dtype=bool)
+                rest = np.flatnonzero(~hit)
+            else:
+                found = np.asarray(values[rest] == name, dtype=bool)
+                hit[rest[found]] = True
+                rest = rest[~found]
+            out.append(hit)
+        return out
+    except (TypeError, ValueError):
+        codes, uniques = pd.factorize(values)
+        return [np.array([u == name for u in uniques] + [False], dtype=bool)[codes] for name in names]
+
+
+def _table_lookup(values: np.ndarray, table: Mapping[str, Any], default, dtype) -> np.ndarray:
+    """``table[v]`` for each value (``default`` when absent or not given) by :func:`_matches`."""
+    out = np.full(len(values), default, dtype=dtype)
+    for hit, value in zip(_matches(values, list(table)), table.values(), strict=True):
+        out[hit] = value
+    return out
 
 
 def ledger_components(
@@ -340,56 +407,57 @@ def ledger_components(
     def s(mask) -> np.ndarray:
         return np.bincount(pos, weights=np.asarray(mask, dtype="float64"), minlength=n)
 
-    def col(name: str) -> np.ndarray:
-        return _objects(ledger[name])[rows]
-
     def dates(name: str) -> np.ndarray:
         return _as_datetime(ledger[name])[rows]
 
     # Repeats: only disputes that can be a partner (received up to 90 days before the period) are hashed.
     if "party_key" in ledger.columns:
-        party = shared_key_codes(_objects(ledger["party_key"])[loc.near])
+        party = shared_key_codes(_take(ledger["party_key"], loc.near))
         repeat = repeat_flags_of_codes(party, loc.near_received)[loc.inside]
     else:
         repeat = np.zeros(len(rows), dtype=bool)
 
     cut = np.datetime64(as_of, "ns")
-    status = col("status")
-    codes, uniques = pd.factorize(status)
-    is_status = {name: np.array([u == name for u in uniques] + [False], dtype=bool)[codes]
-                 for name in ("已化解", "化解中", "已移交", "调解不成")}
+    marked, in_progress, transferred, failed = _matches(_take(ledger["status"], rows),
+                                                         ("已化解", "化解中", "已移交", "调解不成"))
     received = loc.near_received[loc.inside]
     resolved_date = dates("resolved_date")
     follow_up = dates("follow_up_date")
-    marked = is_status["已化解"]
     resolved = marked & (resolved_date <= cut)
-    open_ = is_status["化解中"] | (marked & ~resolved)
+    open_ = in_progress | (marked & ~resolved)
     limits = dict(TIME_LIMIT_DAYS if time_limits is None else time_limits)
-    limit = _lookup(col("complexity"), limits, np.nan, "float64")
+    limit = _table_lookup(_take(ledger["complexity"], rows), limits, np.nan, "float64")
     took = (resolved_date - received) / _DAY
     age = (cut - received) / _DAY
     followed = follow_up <= cut
     fu_window = np.timedelta64(FOLLOW_UP_DAYS, "D")
-    level_codes, level_uniques = pd.factorize(col("level"))
-    level_given = level_codes >= 0
-    grassroots = np.array([u == "社区" for u in level_uniques] + [False], dtype=bool)[level_codes]
-    proactive = _lookup(col("source"), dict.fromkeys(PROACTIVE_SOURCES, True), False, bool)
-    red = _lookup(col("risk"), {"红": True}, False, bool)
+    # The level counts only for resolved disputes, the risk only for open ones: only those are read.
+    resolved_at = np.flatnonzero(resolved)
+    level_codes, level_uniques = pd.factorize(_take(ledger["level"], rows[resolved_at]))
+    level_given = np.zeros(len(rows), dtype=bool)
+    level_given[resolved_at] = level_codes >= 0
+    grassroots = np.zeros(len(rows), dtype=bool)
+    grassroots[resolved_at] = np.array([u == "社区" for u in level_uniques] + [False], dtype=bool)[level_codes]
+    proactive = np.logical_or.reduce(_matches(_take(ledger["source"], rows), PROACTIVE_SOURCES)) \
+        if len(PROACTIVE_SOURCES) else np.zeros(len(rows), dtype=bool)
+    open_at = np.flatnonzero(open_)
+    red_open = np.zeros(len(rows), dtype=bool)
+    red_open[open_at] = _matches(_take(ledger["risk"], rows[open_at]), ("红",))[0]
 
     out = {
-        "disputes": s(np.ones(len(rows))),
+        "disputes": np.bincount(pos, minlength=n).astype("float64"),
         "resolved": s(resolved),
-        "transferred": s(is_status["已移交"]),
-        "failed": s(is_status["调解不成"]),
+        "transferred": s(transferred),
+        "failed": s(failed),
         "open": s(open_),
         "on_time": s(resolved & (took <= limit)),
         "follow_up_done": s(resolved & followed & (follow_up - resolved_date <= fu_window)),
         "follow_up_due": s(resolved & ((resolved_date + fu_window <= cut) | followed)),
         "proactive": s(proactive),
-        "grassroots": s(resolved & grassroots),
-        "level_given": s(resolved & level_given),
+        "grassroots": s(grassroots),
+        "level_given": s(level_given),
         "overdue_open": s(open_ & (age > limit)),
-        "red_open": s(open_ & red),
+        "red_open": s(red_open),
         "repeat_disputes": s(repeat),
     }
     return pd.DataFrame(out, index=offices.index)

@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--period", required=True, metavar="期间", help="如 2026、2026Q3、2026-10")
     e.add_argument("--out", required=True, metavar="排名.xlsx")
     e.add_argument("--as", dest="user", required=True, metavar="用户名")
-    e.add_argument("--rubric-version", type=int, metavar="版本")
+    e.add_argument("--rubric-version", type=int, metavar="版本", help="评分规则版本（默认为当前生效的版本，0 为系统默认规则）")
     b = sub.add_parser("backup", help="在应用运行时备份数据库（SQLite 一致快照；PostgreSQL 给出 pg_dump 命令）")
     b.add_argument("--out", metavar="文件", help="备份文件路径（默认 data/backups/备份-时间.sqlite3）")
     return p
@@ -108,17 +108,24 @@ def run(args: argparse.Namespace) -> int:
             print(receipt.message)
             return 0
         if args.command == "export":
-            from services.reading import export_ranking
+            from metrics.periods import parse_period
+            from services.rating_views import export_ranking
+            from services.rubrics import current_rubric
             out = Path(args.out)
             if out.suffix.lower() not in (".xlsx", ".csv"):
                 print("--out 的文件名应以 .xlsx 或 .csv 结尾。", file=sys.stderr)
                 return 2
             try:
-                version = export_ranking(app, _user_id(app, args.user), args.period, out, args.rubric_version)
+                period = parse_period(args.period)
             except ValueError as exc:
                 print(f"用法错误：{exc}", file=sys.stderr)
                 return 2
-            print(f"已写出 {out}（数据版本 {version}）。")
+            uid = _user_id(app, args.user)
+            rubric_version = current_rubric(app)[1] if args.rubric_version is None else args.rubric_version
+            _name, data = export_ranking(app, uid, period, rubric_version, out.suffix.lower().lstrip("."),
+                                         target=str(out))
+            out.write_bytes(data)
+            print(f"已写出 {out}（评分规则第 {rubric_version} 版，{len(data)} 字节）。")
             return 0
         if args.command == "backup":
             from services.backup import take_backup

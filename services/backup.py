@@ -11,6 +11,18 @@ from services.errors import ServiceError
 from store import audit, backup
 
 
+def _fresh_name(folder: Path) -> Path:
+    """A backup file name in ``folder`` that does not exist yet: the time to the microsecond, plus a
+    counter should even that be taken (two backups in the same instant never collide)."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    target = Path(folder) / f"备份-{stamp}.sqlite3"
+    n = 1
+    while target.exists():
+        n += 1
+        target = Path(folder) / f"备份-{stamp}-{n}.sqlite3"
+    return target
+
+
 def take_backup(app: App, actor: Actor | int | None, target: Path | None = None) -> Path | str:
     """A consistent copy of the SQLite database (its path), or for PostgreSQL the pg_dump advice.
 
@@ -22,7 +34,7 @@ def take_backup(app: App, actor: Actor | int | None, target: Path | None = None)
         require_role(who, "admin")
     if not app.db.is_sqlite:
         return backup.pg_dump_advice(app.db)
-    target = Path(target) if target else app.settings.backup_dir / f"备份-{datetime.now():%Y%m%d-%H%M%S}.sqlite3"
+    target = Path(target) if target else _fresh_name(app.settings.backup_dir)
     if target.exists():
         raise ServiceError(f"备份文件 {target} 已存在，请换一个文件名。")
     backup.backup_sqlite(app.db, target)

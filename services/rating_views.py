@@ -9,19 +9,18 @@ it returns to what their role and scope allow (architecture.md habit 10; hardeni
 * only evaluators save rubric versions and compare them; ratings are exported by leadership,
   evaluators and admins, each export recorded as a ``RankingExported`` audit event.
 
-Indicators are computed on the WHOLE stored dataset (a repeat dispute may involve another station's
-office) and only then filtered to the scope. Heavy results are cached in-process by small keys
-(database, data version, period, level, rubric version) — never by user — and scope-filtered per call.
+Everything is read through ``services.reading`` (the one loader, scope and cache): indicators are
+computed on the WHOLE stored dataset (a repeat dispute may involve another station's office) and only
+then filtered to the scope. Heavy results are cached in-process by small keys (database, data version,
+period, level, rubric) — never by user — and scope-filtered per call.
 
 No Streamlit import here: the pages call these functions and render.
 """
 
 from __future__ import annotations
 
-import threading
 import tomllib
-from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -31,24 +30,21 @@ import pandas as pd
 from sqlalchemy import select
 
 from metrics import early_warnings
-from metrics.dataset import Dataset, SourceFile
+from metrics.dataset import Dataset
 from metrics.explain import Explanation, explain
-from metrics.indicators import compute, monthly_series
 from metrics.indicators.components import ledger_components, ledger_status
 from metrics.indicators.registry import INDICATORS
-from metrics.indicators.units import LEVELS, office_table, unit_keys
-from metrics.periods import Period, parse_period, shift_month
-from metrics.ranking import rank
+from metrics.indicators.units import office_table, unit_keys
+from metrics.periods import Period, shift_month
 from metrics.ranking_export import ranking_csv_bytes, write_ranking_xlsx
 from metrics.robustness import robustness
 from metrics.rubric import Rubric, RubricError, rubric_from_dict, rubric_to_toml
-from metrics.scoring import score
-from services import rubrics
+from services import reading, rubrics
 from services.actors import Actor, reload, require_role
 from services.context import App
 from services.errors import PermissionDenied, ServiceError
-from store import audit, rows
-from store.tables import offices, rubric_versions, uploads
+from store import audit
+from store.tables import rubric_versions
 
 DEFAULT_VERSION = 0
 """Rubric version 0 is the shipped ``config/rubric.toml``; saved versions are 1, 2, …"""
@@ -61,134 +57,22 @@ FUNNEL_COMPONENTS = {
 """Funnel indicator → (numerator, denominator, Chinese volume label)."""
 
 
-# --- scope ------------------------------------------------------------------------------------------
+# --- scope, loading and caching: the one read path of services.reading ---------------------------------
 
-@dataclass(frozen=True)
-class Scope:
-    """What the acting user may see in full: ``stations`` None means every station."""
-
-    actor: Actor
-    stations: frozenset[str] | None
-    branch: str | None
-    data_version: int
-
-    @property
-    def key(self) -> tuple:
-        """A small hashable key for UI caches: role, scope and data version."""
-        st = tuple(sorted(self.stations)) if self.stations is not None else None
-        return (self.actor.role, st, self.branch, self.data_version)
-
-    @property
-    def levels(self) -> tuple[str, ...]:
-        """Levels the user may look at (no bureau or branch totals beyond their scope)."""
-        if self.actor.role == "station_head":
-            return ("office", "station")
-        if self.branch is not None:
-            return ("office", "station", "branch")
-        return LEVELS
-
-    def sees_station(self, station: Any) -> bool:
-        return self.stations is None or station in self.stations
-
-    def sees_branch(self, branch: Any) -> bool:
-        return self.stations is None or (self.branch is not None and branch == self.branch)
-
-
-def scope(app: App, actor: Actor | int) -> Scope:
-    """The acting user's scope, read from the database now."""
-    with app.db.read() as conn:
-        who = reload(conn, actor)
-        version = rows.data_version(conn)
-        if who.role in ("evaluator", "admin"):
-            return Scope(who, None, None, version)
-        if who.role == "station_head":
-            return Scope(who, frozenset({who.scope_value or ""}), None, version)
-        if who.role == "leadership" and who.scope_kind == "branch":
-            sts = conn.execute(select(offices.c.station).where(offices.c.branch == who.scope_value).distinct())
-            return Scope(who, frozenset(r[0] for r in sts), who.scope_value, version)
-        if who.role == "leadership":
-            return Scope(who, None, None, version)
-    return Scope(who, frozenset(), None, version)
-
-
-def _filter_units(units: pd.DataFrame, sc: Scope, level: str) -> pd.DataFrame:
-    if sc.stations is None:
-        return units.reset_index(drop=True)
-    if level in ("office", "station"):
-        keep = units["station"].isin(sc.stations)
-        if sc.branch is not None:
-            keep &= units["branch"] == sc.branch
-    elif level == "branch":
-        keep = units["branch"] == sc.branch if sc.branch is not None else pd.Series(False, index=units.index)
-    else:
-        keep = pd.Series(False, index=units.index)
-    return units.loc[keep].reset_index(drop=True)
-
-
-def _check_level(sc: Scope, level: str) -> None:
-    if level not in LEVELS:
-        raise ServiceError(f"层级“{level}”无效。")
-    if level not in sc.levels:
-        raise PermissionDenied(f"{sc.actor.role_label}只能查看本辖区的数据，不能查看{_LEVEL_ZH[level]}汇总。")
-
-
-_LEVEL_ZH = {"office": "警务室", "station": "派出所", "branch": "分局", "bureau": "全局"}
-
-
-# --- cache (in-process, by small keys; never per user) ------------------------------------------------
-
-_CACHE: OrderedDict[tuple, Any] = OrderedDict()
-_CACHE_LOCK = threading.Lock()
-_CACHE_SIZE = 64
-
-
-def _cached(key: tuple, build: Callable[[], Any]) -> Any:
-    with _CACHE_LOCK:
-        if key in _CACHE:
-            _CACHE.move_to_end(key)
-            return _CACHE[key]
-    value = build()
-    with _CACHE_LOCK:
-        _CACHE[key] = value
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return value
-
-
-def clear_cache() -> None:
-    """Forget every cached result (tests; after a restore)."""
-    with _CACHE_LOCK:
-        _CACHE.clear()
-
-
-def _db_key(app: App) -> str:
-    return str(app.db.engine.url)
+Scope = reading.Scope
+scope = reading.scope
+clear_cache = reading.clear_cache
+_cached = reading.cached
+_db_key = reading.db_key
+_filter_units = reading.filter_units
+_check_level = reading.check_level
+_period = reading.period_of
+months_in_scope = reading.months_in_scope
 
 
 def _dataset(app: App, version: int) -> Dataset:
-    """Every current stored row (all stations) as a Dataset — cached per data version."""
-
-    def build() -> Dataset:
-        with app.db.read() as conn:
-            monthly = rows.current_monthly(conn).drop(columns=["_id", "_upload", "_version"])
-            ledger = rows.current_ledger(conn).drop(columns=["_id", "_upload", "_version"])
-            srcs = conn.execute(
-                select(uploads.c.file_name, uploads.c.sha256, uploads.c.size, uploads.c.id)
-                .where(uploads.c.result == "stored").order_by(uploads.c.id)
-            ).all()
-        sources = [SourceFile(name=r[0], sha256=r[1], size=int(r[2])) for r in srcs]
-        ds = Dataset(monthly=monthly, ledger=ledger, sources=sources)
-        ds.versions = [int(r[3]) for r in srcs]  # type: ignore[attr-defined]
-        return ds
-
-    return _cached((_db_key(app), "dataset", version), build)
-
-
-def _period(period: Period | str) -> Period:
-    try:
-        return parse_period(period)
-    except ValueError as exc:
-        raise ServiceError(str(exc)) from None
+    """Every current stored row (all stations) as a Dataset (``services.reading.stored``)."""
+    return reading.stored(app, version).dataset
 
 
 def latest_month(app: App, actor: Actor | int) -> str | None:
@@ -196,15 +80,6 @@ def latest_month(app: App, actor: Actor | int) -> str | None:
     sc = scope(app, actor)
     ds = _dataset(app, sc.data_version)
     return str(ds.monthly["month"].max()) if len(ds.monthly) else None
-
-
-def months_in_scope(app: App, actor: Actor | int) -> list[str]:
-    """Months ("YYYY-MM") with monthly rows in the actor's scope, ascending (what pickers offer)."""
-    sc = scope(app, actor)
-    m = _dataset(app, sc.data_version).monthly
-    if sc.stations is not None:
-        m = m[m["station"].isin(sc.stations)]
-    return sorted(set(m["month"].astype(str)))
 
 
 def visible_units(app: App, actor: Actor | int) -> pd.DataFrame:
@@ -229,8 +104,8 @@ class IndicatorView:
 
 
 def _report(app: App, version: int, period: Period, level: str):
-    return _cached((_db_key(app), "report", version, period.label, level),
-                   lambda: compute(_dataset(app, version), period, level))
+    """The bureau-wide Report of ``level`` (``services.reading.reports``: all levels computed once)."""
+    return reading.reports(app, reading.stored(app, version), period)[level]
 
 
 def indicator_view(app: App, actor: Actor | int, period: Period | str, level: str) -> IndicatorView:
@@ -288,8 +163,7 @@ def trend_view(app: App, actor: Actor | int, key: str, level: str, last_month: s
         last_month = str(ds.monthly["month"].max())
     last_month = _period(last_month).months[-1]
     span = [shift_month(last_month, -i) for i in range(months - 1, -1, -1)]
-    series = _cached((_db_key(app), "trend", sc.data_version, key, level, last_month, months),
-                     lambda: monthly_series(ds, span, level, key))
+    series = reading.series(app, reading.stored(app, sc.data_version), span, level, key)
     return _filter_units(series, sc, level)
 
 
@@ -370,10 +244,7 @@ def dispute_board(app: App, actor: Actor | int, as_of: date | None = None) -> Di
     state = ledger_status(led, as_of)
     open_ = led[state["open"]].reset_index(drop=True)
 
-    warns = _cached((_db_key(app), "warnings", sc.data_version, as_of.isoformat()),
-                    lambda: early_warnings.warnings_frame(early_warnings.warnings(ds, as_of)))
-    if sc.stations is not None:
-        warns = warns[warns["station"].isin(sc.stations)]
+    warns = reading.warnings_in_scope(app, sc, reading.stored(app, sc.data_version), as_of)
 
     def listed(rules: tuple[str, ...]) -> pd.DataFrame:
         w = warns[warns["rule"].isin(rules)][["dispute_id", "label", "message"]]
@@ -496,11 +367,8 @@ class RatingView:
 
 
 def _ranked(app: App, version: int, p: Period, rubric_number: int) -> pd.DataFrame:
-    def build() -> pd.DataFrame:
-        rep = _report(app, version, p, "office")
-        return rank(score(rep.units, _rubric(app, rubric_number)))
-
-    return _cached((_db_key(app), "ranked", version, p.label, rubric_number), build)
+    """The bureau ranking (``services.reading.ranked``) under rubric version ``rubric_number``."""
+    return reading.ranked(app, reading.stored(app, version), p, _rubric(app, rubric_number))
 
 
 def _mask_outside(ranked: pd.DataFrame, rubric: Rubric, visible: np.ndarray) -> pd.DataFrame:
@@ -550,10 +418,14 @@ def robustness_view(app: App, actor: Actor | int, period: Period | str, rubric_n
     return out.sort_values(["rank", "code"], na_position="last").reset_index(drop=True)
 
 
-def export_ranking(app: App, actor: Actor | int, period: Period | str, rubric_number: int, fmt: str) -> tuple[str, bytes]:
-    """The ranking workbook (``xlsx``) or CSV for the offices in scope: (file name, bytes).
+def export_ranking(app: App, actor: Actor | int, period: Period | str, rubric_number: int, fmt: str,
+                   *, target: str = "下载") -> tuple[str, bytes]:
+    """The ranking workbook (``xlsx``) or CSV for the offices in scope: (file name, bytes) — the one
+    ranking export (the screen's download and ``python -m services export`` alike).
 
-    Leadership, evaluators and admins only; recorded as a ``RankingExported`` audit event.
+    Leadership, evaluators and admins only; recorded as a ``RankingExported`` audit event naming
+    ``target`` (where the bytes go). The workbook's lineage sheet lists each stored file with its
+    upload version.
     """
     if fmt not in ("xlsx", "csv"):
         raise ServiceError("导出格式只能是 xlsx 或 csv。")
@@ -563,9 +435,7 @@ def export_ranking(app: App, actor: Actor | int, period: Period | str, rubric_nu
     full = _ranked(app, view.data_version, view.period, view.rubric_number)
     ranked = full[full["code"].astype(str).isin(view.visible)].reset_index(drop=True)
     rob = robustness_view(app, actor, period, rubric_number)
-    ds = _dataset(app, view.data_version)
-    sources = [{"name": s.name, "sha256": s.sha256, "size": s.size, "version": v}
-               for s, v in zip(ds.sources, getattr(ds, "versions", [None] * len(ds.sources)), strict=False)]
+    sources = reading.stored(app, view.data_version).lineage()
     name = f"星级评定_{view.period.label}_{view.rubric.version}.{fmt}"
     if fmt == "csv":
         data = ranking_csv_bytes(ranked, view.rubric, rob)
@@ -578,7 +448,7 @@ def export_ranking(app: App, actor: Actor | int, period: Period | str, rubric_nu
     with app.db.write() as conn:
         audit.append(conn, "RankingExported", actor_id=view_actor.id, actor_name=view_actor.username,
                      period=view.period.label, rubric_version=view.rubric.version, format=fmt,
-                     offices=len(ranked), data_version=view.data_version)
+                     offices=len(ranked), data_version=view.data_version, target=target)
     return name, data
 
 

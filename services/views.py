@@ -1,9 +1,11 @@
 """Screen-level reads for the app: what the 总览, 数据上报 and 系统管理 screens show, always scoped.
 
-Every function takes the acting user, re-reads them from the database (``services.actors.reload``) and
-reads only the stations ``visible_stations`` allows: a station head's overview holds their station's
-offices and nothing else, whatever the page passes. Results carry the data version they came from, so
-the app can cache them by (data version, rubric version, scope, period). No Streamlit import here.
+Every function takes the acting user and reads through ``services.reading``: the user is re-read from
+the database (a forged role or scope widens nothing), the indicators, scores and warnings are computed
+on the WHOLE bureau's stored rows and only then cut to the user's scope — so a station head sees the
+same value for their office (and their station's total) as leadership does, repeat disputes across
+stations included. Results carry the data version they came from, so the app can cache them by
+(data version, rubric version, scope, period). No Streamlit import here.
 """
 
 from __future__ import annotations
@@ -16,17 +18,14 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import select
 
-from metrics import early_warnings
-from metrics.dataset import Dataset
-from metrics.indicators import compute_levels, monthly_series
 from metrics.periods import Period, month_range, shift_month
-from metrics.ranking import rank
 from metrics.rubric import Rubric, load_rubric
-from metrics.scoring import score, stars_text
-from services.actors import Actor, reload, require_role, visible_stations
+from metrics.scoring import stars_text
+from services import reading
+from services.actors import Actor, reload, require_role
 from services.context import App
 from services.errors import ServiceError
-from store import audit, rows
+from store import audit
 from store.tables import audit_events, offices
 
 KPI_KEYS = ("resolution_rate", "on_time_rate", "follow_up_rate", "satisfaction", "visit_coverage",
@@ -37,37 +36,11 @@ TREND_KEYS = ("alerts", "dispute_alerts", "resolution_rate", "satisfaction", "vi
 """Indicators offered as 24-month trends."""
 TREND_MONTHS = 24
 TOP_N = 5
-_TRACE = ["_id", "_upload", "_version"]
-
-
-@dataclass(frozen=True)
-class Scoped:
-    """The rows one user may read, with the data version they came from."""
-
-    actor: Actor
-    stations: frozenset[str] | None
-    """Stations the user may read in full; None = every station."""
-    version: int
-    dataset: Dataset
-
-
-def scoped_data(app: App, actor: Actor | int) -> Scoped:
-    """The current monthly and ledger rows of the stations the user may read (one snapshot)."""
-    with app.db.read() as conn:
-        who = reload(conn, actor)
-        stations = visible_stations(conn, who)
-        monthly = rows.current_monthly(conn, stations=stations)
-        ledger = rows.current_ledger(conn, stations=stations)
-        version = rows.data_version(conn)
-    ds = Dataset(monthly=monthly.drop(columns=_TRACE, errors="ignore"),
-                 ledger=ledger.drop(columns=_TRACE, errors="ignore"))
-    return Scoped(who, frozenset(stations) if stations is not None else None, version, ds)
 
 
 def data_version(app: App) -> int:
     """The newest stored upload's id (0 when empty): part of every cache key."""
-    with app.db.read() as conn:
-        return rows.data_version(conn)
+    return reading.data_version(app)
 
 
 def scope_label(actor: Actor) -> str:
@@ -77,8 +50,7 @@ def scope_label(actor: Actor) -> str:
 
 def available_months(app: App, actor: Actor | int) -> list[str]:
     """Months ("YYYY-MM") with at least one monthly row in the user's scope, ascending."""
-    data = scoped_data(app, actor)
-    return sorted(set(data.dataset.monthly["month"].astype(str)))
+    return reading.months_in_scope(app, actor)
 
 
 def current_rubric(app: App) -> Rubric:
@@ -106,17 +78,19 @@ class Overview:
     scope: str
     rubric_version: str
     total: dict[str, float]
-    """Scope total (the "bureau" level of the user's rows): indicator key → value (NaN = null)."""
+    """Scope total — the unit at the scope's level of the bureau-wide computation (the station for a
+    station head, the branch for a branch leader, else the bureau): indicator key → value (NaN = null)."""
     prior: dict[str, float]
-    """The same indicators over the same months a year earlier."""
+    """The same unit's indicators over the same months a year earlier."""
     targets: dict[str, float]
     """Indicator key → target of the rubric item that scores it."""
     stars: pd.DataFrame
-    """``label, stars, count`` — offices per star level and 待评."""
+    """``label, stars, count`` — offices of the scope per star level and 待评 (bureau-wide scoring)."""
     branches: pd.DataFrame
     stations: pd.DataFrame
     offices: pd.DataFrame
-    """Scored and ranked offices (``rank, code, name, station, branch, score, stars, stars_text`` …)."""
+    """The scope's offices, scored and ranked bureau-wide (``rank, code, name, station, branch, score,
+    stars, stars_text`` …; ``rank`` is the bureau rank)."""
     best: pd.DataFrame
     worst: pd.DataFrame
     warnings: pd.DataFrame
@@ -141,20 +115,18 @@ def _star_counts(ranked: pd.DataFrame, top: int) -> pd.DataFrame:
     return pd.DataFrame(recs)
 
 
-def completeness(app: App, actor: Actor | int, month: str) -> pd.DataFrame:
-    """Per station in the user's scope: ``branch, station, offices, reported, missing`` for ``month``,
-    stations with missing offices first."""
+def _completeness(app: App, sc: reading.Scope, st: reading.Stored, month: str) -> pd.DataFrame:
     with app.db.read() as conn:
-        who = reload(conn, actor)
-        stations = visible_stations(conn, who)
         q = select(offices.c.code, offices.c.station, offices.c.branch)
-        if stations is not None:
-            q = q.where(offices.c.station.in_(sorted(stations)))
+        if sc.stations is not None:
+            q = q.where(offices.c.station.in_(sorted(sc.stations)))
+            if sc.branch is not None:
+                q = q.where(offices.c.branch == sc.branch)
         reg = pd.DataFrame(conn.execute(q).all(), columns=["code", "station", "branch"])
-        monthly = rows.current_monthly(conn, stations=stations)
-    done = set(monthly.loc[monthly["month"] == month, "office_code"])
     if reg.empty:
         return pd.DataFrame(columns=["branch", "station", "offices", "reported", "missing"])
+    monthly = st.dataset.monthly
+    done = set(monthly.loc[monthly["month"] == month, "office_code"])
     reg["reported"] = reg["code"].isin(done)
     out = reg.groupby(["branch", "station"], as_index=False).agg(offices=("code", "size"),
                                                                    reported=("reported", "sum"))
@@ -163,46 +135,58 @@ def completeness(app: App, actor: Actor | int, month: str) -> pd.DataFrame:
     return out.sort_values(["missing", "branch", "station"], ascending=[False, True, True], ignore_index=True)
 
 
+def completeness(app: App, actor: Actor | int, month: str) -> pd.DataFrame:
+    """Per station in the user's scope: ``branch, station, offices, reported, missing`` for ``month``,
+    stations with missing offices first."""
+    sc = reading.scope(app, actor)
+    return _completeness(app, sc, reading.stored(app, sc.data_version), month)
+
+
 def overview(app: App, actor: Actor | int, period: Period, rubric: Rubric | None = None) -> Overview:
-    """Everything the 总览 screen shows for ``period``, over the user's scope only."""
-    data = scoped_data(app, actor)
+    """Everything the 总览 screen shows for ``period``: computed on the whole bureau, cut to the scope."""
+    sc = reading.scope(app, actor)
+    st = reading.stored(app, sc.data_version)
     rubric = rubric or current_rubric(app)
-    ds = data.dataset
     targets = {it.metric: it.target for it in rubric.items}
-    if ds.monthly.empty and ds.ledger.empty:
+    label = scope_label(sc.actor)
+    if st.empty:
         empty = pd.DataFrame()
-        return Overview(period, period.last_day, data.version, scope_label(data.actor), rubric.version, {}, {},
+        return Overview(period, period.last_day, st.version, label, rubric.version, {}, {},
                         targets, empty, empty, empty, empty, empty, empty, empty,
-                        completeness(app, data.actor, period.last), empty=True)
-    reports = compute_levels(ds, period)
-    prior = compute_levels(ds, period.prior_year(), levels=("bureau",))["bureau"]
-    office_units = reports["office"].units
-    ranked = rank(score(office_units, rubric))
+                        _completeness(app, sc, st, period.last), empty=True)
+    reports = reading.reports(app, st, period)
+    prior = reading.reports(app, st, period.prior_year())
+    as_of = reports["office"].as_of
+    ranked = reading.filter_units(reading.ranked(app, st, period, rubric), sc, "office")
     ranked["stars_text"] = [stars_text(None if pd.isna(s) else int(s), rubric.top_stars) for s in ranked["stars"]]
     rated = ranked[ranked["rated"]]
     cols = ["rank", "code", "name", "station", "branch", "score", "stars_text"]
     best = rated.head(TOP_N)[cols].reset_index(drop=True)
     worst = rated.tail(TOP_N).iloc[::-1][cols].reset_index(drop=True)
-    warn = early_warnings.warnings_frame(early_warnings.warnings(ds, as_of=reports["office"].as_of))
     return Overview(
-        period=period, as_of=reports["office"].as_of, version=data.version, scope=scope_label(data.actor),
-        rubric_version=rubric.version, total=_row(reports["bureau"].units), prior=_row(prior.units),
+        period=period, as_of=as_of, version=st.version, scope=label, rubric_version=rubric.version,
+        total=_row(reading.scope_total(reports, sc)), prior=_row(reading.scope_total(prior, sc)),
         targets=targets, stars=_star_counts(ranked, rubric.top_stars),
-        branches=reports["branch"].units,
-        stations=reports["station"].units, offices=ranked, best=best, worst=worst, warnings=warn,
-        completeness=completeness(app, data.actor, period.last),
+        branches=reading.filter_units(reports["branch"].units, sc, "branch"),
+        stations=reading.filter_units(reports["station"].units, sc, "station"),
+        offices=ranked, best=best, worst=worst, warnings=reading.warnings_in_scope(app, sc, st, as_of),
+        completeness=_completeness(app, sc, st, period.last), empty=ranked.empty,
     )
 
 
 def trend(app: App, actor: Actor | int, key: str, last_month: str, months: int = TREND_MONTHS) -> pd.DataFrame:
-    """Indicator ``key`` of the user's scope total for each of the ``months`` months ending at
-    ``last_month``: columns ``month, value`` (NaN = null; each point as its own one-month period)."""
-    data = scoped_data(app, actor)
+    """Indicator ``key`` of the user's scope total (the unit at the scope's level, computed on the whole
+    bureau) for each of the ``months`` months ending at ``last_month``: columns ``month, value``
+    (NaN = null; each point as its own one-month period)."""
+    sc = reading.scope(app, actor)
+    st = reading.stored(app, sc.data_version)
     every = month_range(shift_month(last_month, -(months - 1)), last_month)
-    if data.dataset.monthly.empty and data.dataset.ledger.empty:
+    if st.empty:
         return pd.DataFrame({"month": every, "value": float("nan")})
-    s = monthly_series(data.dataset, every, "bureau", key)
-    return s[["month", "value"]].reset_index(drop=True)
+    level = sc.total_level
+    s = reading.filter_units(reading.series(app, st, every, level, key), sc, level)
+    got = s.groupby("month", sort=False)["value"].first() if len(s) else pd.Series(dtype="float64")
+    return pd.DataFrame({"month": every, "value": got.reindex(every).to_numpy(dtype="float64")})
 
 
 # --- 系统管理 ----------------------------------------------------------------------------------------
@@ -210,12 +194,13 @@ def trend(app: App, actor: Actor | int, key: str, last_month: str, months: int =
 def office_registry(app: App, actor: Actor | int) -> pd.DataFrame:
     """The office registry (``code, name, station, branch, created_upload_id, updated_upload_id``) of the
     stations the user may read."""
+    sc = reading.scope(app, actor)
     with app.db.read() as conn:
-        who = reload(conn, actor)
-        stations = visible_stations(conn, who)
         q = select(offices).order_by(offices.c.branch, offices.c.station, offices.c.code)
-        if stations is not None:
-            q = q.where(offices.c.station.in_(sorted(stations)))
+        if sc.stations is not None:
+            q = q.where(offices.c.station.in_(sorted(sc.stations)))
+            if sc.branch is not None:
+                q = q.where(offices.c.branch == sc.branch)
         return pd.DataFrame([dict(r) for r in conn.execute(q).mappings()],
                             columns=[c.name for c in offices.c])
 

@@ -10,7 +10,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "app"))
 
 from metrics.periods import parse_period  # noqa: E402
-from services import views  # noqa: E402
+from services import reading, views  # noqa: E402
 from services.demo import DEMO_PASSWORD, DEMO_USERS  # noqa: E402
 from services.errors import PermissionDenied  # noqa: E402
 
@@ -47,9 +47,9 @@ def test_forged_actor_object_does_not_widen_the_scope(demo):
     from dataclasses import replace
 
     forged = replace(head, role="evaluator", scope_kind="bureau", scope_value=None)
-    data = views.scoped_data(demo, forged)
-    assert data.stations == frozenset({head.scope_value})
-    assert set(data.dataset.monthly["station"]) == {head.scope_value}
+    assert reading.scope(demo, forged).stations == frozenset({head.scope_value})
+    ov = views.overview(demo, forged, parse_period("2026-10"))
+    assert set(ov.offices["station"]) == {head.scope_value} and ov.scope == head.scope_value
 
 
 def test_bureau_total_prior_year_and_stars_match_the_engine(demo):
@@ -57,9 +57,9 @@ def test_bureau_total_prior_year_and_stars_match_the_engine(demo):
 
     leader = _actor(demo, "leadership")
     ov = views.overview(demo, leader, parse_period("2026Q3"))
-    data = views.scoped_data(demo, leader)
-    expected = compute(data.dataset, "2026Q3", "bureau").units.iloc[0]
-    prior = compute(data.dataset, "2025Q3", "bureau").units.iloc[0]
+    dataset = reading.stored(demo).dataset
+    expected = compute(dataset, "2026Q3", "bureau").units.iloc[0]
+    prior = compute(dataset, "2025Q3", "bureau").units.iloc[0]
     assert ov.total["resolution_rate"] == pytest.approx(expected["resolution_rate"])
     assert ov.prior["alerts"] == pytest.approx(prior["alerts"])
     assert ov.stars["count"].sum() == len(ov.offices) == 40
@@ -80,3 +80,21 @@ def test_audit_log_and_registry_are_admin_only_where_required(demo):
     assert len(log) == len(sample_files()[1]) and set(log["kind"]) == {"UploadStored"}
     head = _actor(demo, "station_head")
     assert set(views.office_registry(demo, head)["station"]) == {head.scope_value}
+
+
+def test_two_backups_in_the_same_instant_get_two_files(demo, monkeypatch):
+    import datetime as dt
+
+    from services import backup as backup_service
+
+    class FrozenClock(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return cls(2026, 11, 3, 9, 0, 0, 123456)
+
+    monkeypatch.setattr(backup_service, "datetime", FrozenClock)  # both backups in the same microsecond
+    admin = _actor(demo, "admin")
+    first_name, first = views.backup(demo, admin)
+    second_name, second = views.backup(demo, admin)
+    assert first_name != second_name and first[:16] == second[:16] == b"SQLite format 3\x00"
+    assert {first_name, second_name} <= {p.name for p in demo.settings.backup_dir.glob("*.sqlite3")}

@@ -36,6 +36,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 START_TIMEOUT_S = 60
+SEED_TIMEOUT_MS = 300_000
 
 
 def _free_port() -> int:
@@ -110,9 +111,20 @@ def fresh_app():
 
 
 @pytest.fixture(scope="session")
-def demo_app():
-    """The app in demo mode (sample bureau, demo accounts)."""
+def demo_app(browser):
+    """The app in demo mode (sample bureau, demo accounts), already seeded: the first session seeds
+    the sample bureau through the upload services, which takes a while; it is done here once."""
     server = _start("demo", {"DASHBOARD_DEMO": "1"})
+    context = browser.new_context()
+    try:
+        warm = context.new_page()
+        warm.goto(server.url)
+        warm.wait_for_selector('[data-testid="stForm"]', timeout=SEED_TIMEOUT_MS)
+    except Exception:
+        _stop(server)
+        raise
+    finally:
+        context.close()
     yield server
     _stop(server)
 
@@ -157,9 +169,10 @@ def page(browser, request):
     if failed is not None and failed.failed:  # leave what the browser showed for the reviewer
         shots = OUT / "screenshots"
         shots.mkdir(parents=True, exist_ok=True)
+        name = "FAILED_" + "".join(c if c.isalnum() or c in "-_[]" else "_" for c in request.node.name)
         try:
-            pg.screenshot(path=str(shots / f"FAILED_{request.node.name}.png"), full_page=True)
-            (shots / f"FAILED_{request.node.name}.html").write_text(pg.content(), encoding="utf-8")
+            pg.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+            (shots / f"{name}.html").write_text(pg.content(), encoding="utf-8")
         except Exception:  # the page may be gone; the failure itself is what matters
             pass
     context.close()

@@ -73,15 +73,35 @@ def choose(page: Page, label: str, option: str, *, scope: Locator | None = None)
     wait_idle(page)
 
 
-def sign_in(page: Page, base_url: str, username: str, password: str, path: str = "") -> None:
-    """Open the app (optionally at ``path``) and sign in through the form."""
+def dismiss_dialogs(page: Page) -> list[str]:
+    """Close Streamlit's modal dialogs (e.g. "Page not found" for an address not in the user's menu);
+    returns their texts."""
+    texts = []
+    for _ in range(5):
+        dialog = page.locator('[role="dialog"]:visible')
+        if not dialog.count():
+            break
+        texts.append(dialog.first.inner_text())
+        page.keyboard.press("Escape")
+        try:
+            dialog.first.wait_for(state="hidden", timeout=5_000)
+        except PWTimeout:
+            dialog.first.get_by_role("button", name="Close").click()
+    return texts
+
+
+def sign_in(page: Page, base_url: str, username: str, password: str, path: str = "") -> list[str]:
+    """Open the app (optionally at ``path``) and sign in through the form; returns the texts of any
+    modal dialogs that had to be closed on the way."""
     open_app(page, base_url + path)
     page.wait_for_selector('[data-testid="stForm"]')
+    closed = dismiss_dialogs(page)
     fill(page, "用户名", username)
     fill(page, "密码", password)
     click(page, "登录")
     page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=60_000)
     wait_idle(page)
+    return closed + dismiss_dialogs(page)
 
 
 def sign_out(page: Page) -> None:
@@ -92,6 +112,16 @@ def go(page: Page, title: str) -> None:
     """Open the screen ``title`` from the sidebar menu (same session, no reload)."""
     nav = page.locator('[data-testid="stSidebarNav"]')
     nav.get_by_role("link", name=re.compile(re.escape(title))).first.click()
+    wait_idle(page)
+    page.wait_for_timeout(300)
+    wait_idle(page)
+
+
+def push_url(page: Page, path: str) -> None:
+    """Change the address within the signed-in session (as the browser's back/forward buttons do),
+    without a reload: Streamlit reruns with the page and query string of the new address."""
+    page.evaluate("p => { history.pushState(null, '', p); window.dispatchEvent(new PopStateEvent('popstate')); }",
+                  path)
     wait_idle(page)
     page.wait_for_timeout(300)
     wait_idle(page)

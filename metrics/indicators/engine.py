@@ -17,8 +17,9 @@ import pandas as pd
 from metrics.dataset import Dataset
 from metrics.indicators import yoy
 from metrics.indicators.components import SURVEYS, ledger_components, monthly_components, period_ledger
+from metrics.indicators.factors import index_monthly
 from metrics.indicators.registry import INDICATORS, SURVEY_KEYS
-from metrics.indicators.units import LEVELS, check_level, office_table, unit_keys, unit_table
+from metrics.indicators.units import LEVELS, check_level, office_table, unit_groups, unit_keys, unit_table
 from metrics.indicators.wilson import wilson_interval
 from metrics.periods import Period, default_as_of, parse_period
 
@@ -105,6 +106,8 @@ class _OfficeSums:
     components: pd.DataFrame
     months_due: float
     """Months of the period up to as_of's month."""
+    block: np.ndarray | None = None
+    """``components`` as one float64 array (office × component)."""
 
 
 def _office_sums(
@@ -112,17 +115,18 @@ def _office_sums(
 ) -> _OfficeSums:
     # Ledger rows outside the period add no office of their own to any figure: only the period's count.
     located = period_ledger(dataset.ledger, period.first_day, period.last_day, as_of)
-    offices = office_table(dataset.monthly, pd.DataFrame({"office_code": located.office_uniques}))
-    comp_m = monthly_components(dataset.monthly, offices, period.months)
+    index = index_monthly(dataset.monthly)
+    offices = office_table(dataset.monthly, pd.DataFrame({"office_code": located.office_uniques}), index=index)
+    comp_m = monthly_components(dataset.monthly, offices, period.months, index=index)
     comp_l = ledger_components(dataset.ledger, offices, period.first_day, period.last_day, as_of, time_limits,
                                located=located)
     comp = pd.concat([comp_m, comp_l], axis=1)
-    return _OfficeSums(offices, comp, float(len(period.months_until(as_of))))
+    block = np.hstack([comp_m.to_numpy(dtype="float64"), comp_l.to_numpy(dtype="float64")])
+    return _OfficeSums(offices, comp, float(len(period.months_until(as_of))), block)
 
 
-def _indicators(summed: pd.DataFrame) -> pd.DataFrame:
-    """Apply every registered indicator (and the extra columns) to summed components (one row per unit)."""
-    c = {col: summed[col].to_numpy(dtype="float64") for col in summed.columns}
+def _indicator_arrays(c: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Every registered indicator (and the extra columns) from summed components (one element per unit)."""
     out = {key: ind.func(c) for key, ind in INDICATORS.items()}
     for key in SURVEY_KEYS:
         num, den = SURVEYS[key]
@@ -131,11 +135,38 @@ def _indicators(summed: pd.DataFrame) -> pd.DataFrame:
         out[f"{key}_prior"] = yoy.prior_count(c, key)
     for key in SURVEY_KEYS:
         out[f"{key}_prior"] = yoy.prior_rate(c, key)
-    return pd.DataFrame(out, index=summed.index)
+    return out
+
+
+def _indicators(summed: pd.DataFrame) -> pd.DataFrame:
+    """Apply every registered indicator (and the extra columns) to summed components (one row per unit)."""
+    c = {col: summed[col].to_numpy(dtype="float64") for col in summed.columns}
+    return pd.DataFrame(_indicator_arrays(c), index=summed.index)
 
 
 def _unit_report(sums: _OfficeSums, period: Period, as_of: date, level: str) -> Report:
     check_level(level)
+    groups = unit_groups(sums.offices, level) if sums.block is not None else None
+    if groups is None:
+        return _unit_report_frames(sums, period, as_of, level)
+    # Units and sums as arrays: one group-by over the components, one frame at the end.
+    if groups.of_office is None:
+        summed = sums.block
+    else:
+        summed = pd.DataFrame(sums.block).groupby(groups.of_office, sort=False).sum().to_numpy()
+    c = {col: summed[:, j] for j, col in enumerate(sums.components.columns)}
+    c["months_due"] = np.full(len(groups), sums.months_due)
+    index = pd.RangeIndex(len(groups))
+    ids = {col: pd.Series(groups.ids[col], index=index, dtype=object) for col in ("code", "name")}
+    ids["level"] = pd.Series(level, index=index, dtype="str")
+    ids.update({col: pd.Series(groups.ids[col], index=index, dtype=object) for col in ("station", "branch")})
+    frame = pd.DataFrame({**ids, **_indicator_arrays(c)}, index=index)
+    return Report(period=period, months=period.months, as_of=as_of, level=level, units=frame)
+
+
+def _unit_report_frames(sums: _OfficeSums, period: Period, as_of: date, level: str) -> Report:
+    """:func:`_unit_report` through the unit frames: the reference, and the way for offices that lack
+    a station or branch."""
     units = unit_table(sums.offices, level)
     if level == "office":
         summed = sums.components
@@ -202,12 +233,13 @@ def monthly_series(
     if isinstance(months, (str, Period)):
         months = parse_period(months).months
     months = [parse_period(m).label for m in months]
-    offices = office_table(dataset.monthly, dataset.ledger)
+    index = index_monthly(dataset.monthly)
+    offices = office_table(dataset.monthly, dataset.ledger, index=index)
     units = unit_table(offices, level)
     frames = []
     if INDICATORS[key].source == "monthly" and months:
         groups = {m: i for i, m in enumerate(months)}
-        comp = monthly_components(dataset.monthly, offices, months, month_groups=groups)
+        comp = monthly_components(dataset.monthly, offices, months, month_groups=groups, index=index)
         reported = pd.unique(dataset.monthly["month"].astype(object)) if len(dataset.monthly) else []
         keys = np.repeat(unit_keys(offices, level).to_numpy(), len(months))
         grp = comp.index.get_level_values("group").to_numpy()

@@ -8,8 +8,12 @@ from the bureau's totals.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
+
+from metrics.indicators.factors import MonthlyIndex, index_monthly
 
 LEVELS = ("office", "station", "branch", "bureau")
 LEVEL_LABELS = {"office": "警务室", "station": "派出所", "branch": "分局", "bureau": "全局"}
@@ -25,27 +29,51 @@ def check_level(level: str) -> str:
     return level
 
 
-def office_table(monthly: pd.DataFrame, ledger: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per office, indexed by office_code: ``name, station, branch, reported``.
-
-    ``reported`` is True when the office has any monthly row at all (it then counts in
-    ``months_expected``). Sorted by branch, station, code.
-    """
-    cols = ["office_code", "office_name", "station", "branch", "month"]
-    if len(monthly):
+def _latest_rows(monthly: pd.DataFrame, index: MonthlyIndex | None) -> np.ndarray:
+    """Each office's latest monthly row (the last one in the frame when an office-month repeats),
+    offices in order of appearance."""
+    if index is not None:
+        try:
+            rank = np.empty(len(index.month_uniques), dtype=np.int64)
+            rank[np.argsort(index.month_uniques, kind="stable")] = np.arange(len(rank))
+        except TypeError:
+            index = None
+    if index is None:
         codes, _ = pd.factorize(monthly["office_code"].to_numpy(dtype=object))
         months, _ = pd.factorize(monthly["month"].to_numpy(dtype=object), sort=True)
         order = np.lexsort((months, codes))
-        last = order[np.r_[codes[order][1:] != codes[order][:-1], True]]
-        latest = monthly[cols].iloc[last]
+        return order[np.r_[codes[order][1:] != codes[order][:-1], True]]
+    n = len(index)
+    key = rank[index.month_codes] * n + np.arange(n, dtype=np.int64)
+    best = np.full(len(index.office_uniques), -1, dtype=np.int64)
+    np.maximum.at(best, index.office_codes, key)
+    return best % n
+
+
+def _objects_at(values: pd.Series, rows: np.ndarray) -> np.ndarray:
+    if values.dtype == object:
+        return values.to_numpy()[rows]
+    return values.take(rows).to_numpy(dtype=object)
+
+
+def office_table(monthly: pd.DataFrame, ledger: pd.DataFrame | None = None,
+                 index: MonthlyIndex | None = None) -> pd.DataFrame:
+    """One row per office, indexed by office_code: ``name, station, branch, reported``.
+
+    ``reported`` is True when the office has any monthly row at all (it then counts in
+    ``months_expected``). Sorted by branch, station, code. ``index`` is the monthly sheet's
+    :func:`~metrics.indicators.factors.index_monthly` when the caller already has it.
+    """
+    if len(monthly):
+        last = _latest_rows(monthly, index if index is not None else index_monthly(monthly))
         table = pd.DataFrame(
             {
-                "name": latest["office_name"].astype(object).to_numpy(),
-                "station": latest["station"].astype(object).to_numpy(),
-                "branch": latest["branch"].astype(object).to_numpy(),
+                "name": _objects_at(monthly["office_name"], last),
+                "station": _objects_at(monthly["station"], last),
+                "branch": _objects_at(monthly["branch"], last),
                 "reported": True,
             },
-            index=pd.Index(latest["office_code"].astype(object).to_numpy(), name="office_code"),
+            index=pd.Index(_objects_at(monthly["office_code"], last), name="office_code"),
         )
     else:
         table = pd.DataFrame(
@@ -109,3 +137,55 @@ def unit_table(offices: pd.DataFrame, level: str) -> pd.DataFrame:
         )
     out.index.name = "unit"
     return out.astype({"code": object, "name": object, "station": object, "branch": object})
+
+
+@dataclass(frozen=True)
+class UnitGroups:
+    """The units of one level as plain arrays: ``ids`` (``code, name, station, branch``, object arrays
+    with one element per unit, in :func:`unit_table`'s order) and ``of_office`` (each office's unit
+    number; None at the office level, where unit and office coincide)."""
+
+    ids: dict[str, np.ndarray]
+    of_office: np.ndarray | None
+
+    def __len__(self) -> int:
+        return len(self.ids["code"])
+
+
+def _first_of_each(codes: np.ndarray) -> np.ndarray:
+    """Where each code first occurs, for codes numbered in order of first appearance."""
+    return np.flatnonzero(codes > np.maximum.accumulate(np.r_[-1, codes[:-1]]))
+
+
+def unit_groups(offices: pd.DataFrame, level: str) -> UnitGroups | None:
+    """:func:`unit_table` and :func:`unit_keys` as arrays (see :class:`UnitGroups`), without building
+    text keys or frames; None when an office lacks its station or branch (or there is no office), where
+    the frame functions are the reference."""
+    check_level(level)
+    n = len(offices)
+    if not n:
+        return None
+    branch = offices["branch"].to_numpy(dtype=object)
+    station = offices["station"].to_numpy(dtype=object)
+    if level == "office":
+        return UnitGroups({"code": offices.index.to_numpy(dtype=object),
+                           "name": offices["name"].to_numpy(dtype=object), "station": station,
+                           "branch": branch}, None)
+    if level == "bureau":
+        return UnitGroups({"code": np.array([BUREAU_CODE], dtype=object),
+                           "name": np.array([BUREAU_CODE], dtype=object),
+                           "station": np.array([None], dtype=object), "branch": np.array([None], dtype=object)},
+                          np.zeros(n, dtype=np.intp))
+    if level == "branch":
+        codes, names = pd.factorize(branch)
+        if codes.min() < 0:
+            return None
+        names = np.asarray(names, dtype=object)
+        return UnitGroups({"code": names, "name": names, "station": np.full(len(names), None, dtype=object),
+                           "branch": names}, codes)
+    if not all(type(v) is str for v in branch) or not all(type(v) is str for v in station):
+        return None
+    codes, _ = pd.factorize(np.array([b + _SEP + st for b, st in zip(branch, station, strict=True)], dtype=object))
+    first = _first_of_each(codes)
+    return UnitGroups({"code": station[first], "name": station[first], "station": station[first],
+                       "branch": branch[first]}, codes)

@@ -125,7 +125,7 @@ def visible_mask(units: pd.DataFrame, sc: Scope, level: str) -> np.ndarray:
     if level in ("office", "station"):
         keep = units["station"].isin(sc.stations).to_numpy(dtype=bool)
         if sc.branch is not None:
-            keep &= (units["branch"] == sc.branch).to_numpy(dtype=bool)
+            keep = keep & (units["branch"] == sc.branch).to_numpy(dtype=bool)
         return keep
     if level == "branch" and sc.branch is not None:
         return (units["branch"] == sc.branch).to_numpy(dtype=bool)

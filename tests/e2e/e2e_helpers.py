@@ -69,7 +69,12 @@ def choose(page: Page, label: str, option: str, *, scope: Locator | None = None)
     """Pick ``option`` in the select box labelled ``label``."""
     box = (scope or page).get_by_role("combobox", name=label, exact=True).first
     box.click()
-    page.get_by_role("option", name=option, exact=True).first.click()
+    wanted = page.get_by_role("option", name=option, exact=True).first
+    try:
+        wanted.wait_for(timeout=2_000)
+    except PWTimeout:  # long lists render only some options: type to filter
+        box.fill(option)
+    wanted.click()
     wait_idle(page)
 
 

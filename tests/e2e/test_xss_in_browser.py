@@ -2,7 +2,8 @@
 
 On the demo bureau the evaluator uploads 西亭派出所's report in which an office name, that office's
 dispute notes and the file name carry ``<img src=x onerror=alert(1)>``, ``[链接](http://evil)`` and
-``:red[x]``. On every screen that shows them: no JavaScript dialog ever opens, no ``<img src=x>`` or
+``:red[x]``. On every screen that shows them (数据上报, 总览, 指标分析 with its drill-down, 矛盾纠纷,
+星级评定, and the admin's office registry): no JavaScript dialog ever opens, no ``<img src=x>`` or
 link to ``http://evil`` exists in the page, and the text shows literally, character for character.
 """
 
@@ -15,6 +16,7 @@ import pytest
 from e2e_helpers import (
     choose,
     click,
+    fill,
     go,
     grid_rows,
     main,
@@ -118,6 +120,28 @@ def test_hostile_office_name_note_and_file_name_show_literally(demo_app, wide_pa
     assert NOTE in cells, "the dispute note should appear literally in the drill-down rows"
     _nothing_executed(page)
     shot(page, "xss_indicators_drill")
+
+    go(page, "矛盾纠纷")
+    _nothing_executed(page)
+    shot(page, "xss_disputes_board")
+    page.get_by_role("tab", name="纠纷台账").click()
+    wait_idle(page)
+    fill(page, "纠纷编号包含", f"{code}-", commit=True)
+    ledger = grid_rows(page)
+    assert ledger and all(r["纠纷编号"].startswith(f"{code}-") for r in ledger)
+    assert NOTE in [r.get("备注") for r in ledger], "the note should show literally in the ledger"
+    assert OFFICE_NAME in [r.get("警务室") for r in ledger]
+    _nothing_executed(page)
+    shot(page, "xss_disputes_ledger")
+
+    go(page, "星级评定")
+    main(page).get_by_text("全局排名").wait_for()
+    ranked = [r for r in grid_rows(page) if r.get("编码") == code]
+    assert ranked and ranked[0]["单位"] == OFFICE_NAME, "the ranking should show the name literally"
+    choose(page, "选择警务室", f"{OFFICE_NAME}（{code}）")
+    assert page.get_by_role("combobox", name="选择警务室").input_value() == f"{OFFICE_NAME}（{code}）"
+    _nothing_executed(page)
+    shot(page, "xss_rating")
 
     # the admin's office registry shows the new name literally
     sign_in(page, demo_app.url, DEMO_USERS["admin"], DEMO_PASSWORD)

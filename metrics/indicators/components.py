@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from metrics.indicators.factors import MonthlyIndex
 from metrics.schema import FOLLOW_UP_DAYS, PROACTIVE_SOURCES, TIME_LIMIT_DAYS
 
 COUNT_COLUMNS = ("alerts", "dispute_alerts", "criminal_cases", "civil_to_criminal")
@@ -65,6 +66,7 @@ def monthly_components(
     offices: pd.DataFrame,
     months: Sequence[str],
     month_groups: Mapping[str, int] | None = None,
+    index: MonthlyIndex | None = None,
 ) -> pd.DataFrame:
     """Per office, the sums over its monthly rows in ``months`` that the monthly indicators need.
 
@@ -76,18 +78,29 @@ def monthly_components(
     missing), and the survey sums over the earlier rows that exist (``<num>_prior`` / ``<den>_prior``).
 
     With ``month_groups`` (month → group number) the result has one row per (office, group) instead,
-    ordered office-major; used for series by month.
+    ordered office-major; used for series by month. ``index`` is the monthly sheet's
+    :func:`~metrics.indicators.factors.index_monthly` when the caller already has it.
     """
     n = len(offices)
     g = 1 if month_groups is None else max(month_groups.values()) + 1
     # Rows are located by position and each column is read as one array: no frame is copied.
-    month_codes, month_uniques = pd.factorize(_objects(monthly["month"]))
+    if index is not None:
+        month_codes, month_uniques = index.month_codes, index.month_uniques
+        office_at = np.append(offices.index.get_indexer(pd.Index(index.office_uniques, dtype=object)), -1)
+
+        def positions(at: np.ndarray) -> np.ndarray:
+            return office_at[index.office_codes[at]]
+    else:
+        month_codes, month_uniques = pd.factorize(_objects(monthly["month"]))
+        offices_of = _objects(monthly["office_code"])
+
+        def positions(at: np.ndarray) -> np.ndarray:
+            return _positions(offices_of[at], offices.index)
     wanted = set(months)
     rows = np.flatnonzero(np.array([m in wanted for m in month_uniques] + [False], dtype=bool)[month_codes])
     number_of = np.append(month_numbers(pd.Series(month_uniques, dtype=object)), -1)
     number = number_of[month_codes[rows]]
-    offices_of = _objects(monthly["office_code"])
-    pos = _positions(offices_of[rows], offices.index)
+    pos = positions(rows)
     group = None if month_groups is None else np.array(
         [month_groups.get(m, -1) for m in month_uniques] + [-1], dtype="int64")[month_codes[rows]]
     out: dict[str, np.ndarray] = {}
@@ -127,7 +140,7 @@ def monthly_components(
     # Like-for-like prior year: pair each row with the same office's row twelve months earlier.
     earlier = set((number - 12).tolist())
     prior_rows = np.flatnonzero(np.array([x in earlier for x in number_of], dtype=bool)[month_codes])
-    prior_key = _positions(offices_of[prior_rows], offices.index).astype("int64") * 1_000_000 \
+    prior_key = positions(prior_rows).astype("int64") * 1_000_000 \
         + number_of[month_codes[prior_rows]]
     sel_key = pos.astype("int64") * 1_000_000 + number - 12
     found = pd.Index(prior_key).get_indexer(sel_key) if len(rows) else np.array([], dtype="int64")
@@ -166,6 +179,8 @@ def _as_datetime(values) -> np.ndarray:
     """A date column (Series or array) as ``datetime64[ns]`` numpy values (NaT when not given)."""
     if isinstance(values, np.ndarray) and values.dtype == "datetime64[ns]":
         return values
+    if isinstance(values, pd.Series) and values.dtype == "datetime64[ns]":
+        return values.to_numpy()
     return pd.to_datetime(values).to_numpy(dtype="datetime64[ns]")
 
 

@@ -81,15 +81,31 @@ def office_table(monthly: pd.DataFrame, ledger: pd.DataFrame | None = None,
             index=pd.Index([], name="office_code", dtype=object),
         ).astype({"reported": bool})
     if ledger is not None and len(ledger):
-        extra = pd.Index(pd.unique(ledger["office_code"].astype(object))).difference(table.index)
+        codes = pd.unique(ledger["office_code"].to_numpy(dtype=object))
+        missing = table.index.get_indexer(pd.Index(codes, dtype=object)) < 0 if len(table) else True
+        extra = pd.Index(pd.unique(ledger["office_code"].astype(object))).difference(table.index) \
+            if np.any(missing) else []
         if len(extra):
             add = pd.DataFrame(
                 {"name": list(extra), "station": UNKNOWN, "branch": UNKNOWN, "reported": False},
                 index=pd.Index(extra, name="office_code", dtype=object),
             )
             table = pd.concat([table, add])
-    table = table.assign(_code=table.index).sort_values(["branch", "station", "_code"], kind="stable")
-    return table.drop(columns="_code")
+    return _sorted_offices(table)
+
+
+def _sorted_offices(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` sorted by branch, station, code (missing values last), as ``sort_values`` would:
+    each key is numbered in sorted order and the numbers are sorted, stably."""
+    try:
+        keys = []
+        for values in (table.index, table["station"], table["branch"]):
+            codes, uniques = pd.factorize(np.asarray(values, dtype=object), sort=True)
+            keys.append(np.where(codes < 0, len(uniques), codes))
+        return table.take(np.lexsort(keys))
+    except TypeError:
+        table = table.assign(_code=table.index).sort_values(["branch", "station", "_code"], kind="stable")
+        return table.drop(columns="_code")
 
 
 def unit_keys(offices: pd.DataFrame, level: str) -> pd.Series:

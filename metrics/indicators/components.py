@@ -253,7 +253,9 @@ def shared_key_codes(keys: np.ndarray) -> np.ndarray:
         none[none] = [keys[r] is None for r in representative[none]]
         codes[shared] = np.where(none[group], -1, group)
     else:
-        codes[shared] = pd.factorize(keys[shared])[0]
+        exact, _ = pd.factorize(keys[shared])
+        seen = np.bincount(exact[exact >= 0], minlength=1)
+        codes[shared] = np.where((exact >= 0) & (seen[np.maximum(exact, 0)] >= 2), exact, -1)
     return codes
 
 

@@ -2,7 +2,10 @@
 
 ``make_ledger_xlsx(path, rows=100_000, seed=1)`` writes the file with xlsxwriter in constant-memory mode
 (dates as real date cells, codes as text) and returns the path; the same seed gives the same file
-content. Data go to ``bench/data/`` (git-ignored), never into the repository.
+content. With ``monthly=True`` (the default) the workbook also carries a 警务室月报 sheet naming every
+office, so that the ledger is valid on its own: ``python -m metrics validate`` then reads it as a real
+upload would and reports no errors (all dates lie in 2025, before any upload date). Data go to
+``bench/data/`` (git-ignored), never into the repository.
 """
 
 from __future__ import annotations
@@ -16,28 +19,64 @@ import xlsxwriter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from metrics.schema import LEDGER  # noqa: E402
+from metrics.schema import LEDGER, MONTHLY  # noqa: E402
 
 DATA_DIR = Path(__file__).parent / "data"
+VERSION = 2
+"""Bumped whenever the generated content changes (it is part of the file name)."""
 
 _SOURCES = ("110报警", "12345热线", "来信来访", "窗口接待", "走访排查", "网格员上报", "预警推送", "其他")
 _CATEGORIES = ("婚姻家庭", "邻里", "土地山林", "经济债务", "劳资", "物业", "交通事故", "其他")
 _STATUS = ("已化解", "已化解", "已化解", "化解中", "已移交", "调解不成")
+_MONTH = "2025-12"
 
 
-def make_ledger_xlsx(path: str | Path, rows: int = 100_000, seed: int = 1, offices: int = 200) -> Path:
-    """Write a ledger of ``rows`` valid disputes over ``offices`` offices to ``path``."""
+def ledger_path(rows: int) -> Path:
+    """Where the benchmark ledger of ``rows`` rows lives."""
+    return DATA_DIR / f"ledger_v{VERSION}_{rows}.xlsx"
+
+
+def _office(i: int) -> str:
+    return f"3702{i:06d}"
+
+
+def _monthly_rows(offices: int) -> list[dict]:
+    """One valid monthly row per office (every rule of workbook.md table A passes)."""
+    return [
+        {"office_code": _office(i), "office_name": f"第{i + 1}警务室", "station": f"第{i // 10 + 1}派出所",
+         "branch": "市南分局", "month": _MONTH, "officers": 2, "auxiliaries": 1, "grid_workers": 3,
+         "households": 1000, "population": 3000, "visited_month": 100, "visited_ytd": 900,
+         "community_hours": 300, "officer_days": 40, "alerts": 30, "dispute_alerts": 10, "criminal_cases": 2,
+         "fraud_cases": 1, "civil_to_criminal": 0}
+        for i in range(offices)
+    ]
+
+
+def make_ledger_xlsx(path: str | Path, rows: int = 100_000, seed: int = 1, offices: int = 200,
+                     monthly: bool = True) -> Path:
+    """Write a ledger of ``rows`` valid disputes over ``offices`` offices to ``path`` (and, with
+    ``monthly``, the monthly sheet of those offices first)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     rnd = random.Random(seed)
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
                                          "strings_to_formulas": False, "strings_to_urls": False})
     wb.set_properties({"created": dt.datetime(2026, 11, 1)})
+    if monthly:
+        ms = wb.add_worksheet(MONTHLY.title)
+        ms.write_row(0, 0, [c.header for c in MONTHLY.columns])
+        for r, values in enumerate(_monthly_rows(offices), start=1):
+            for c, col in enumerate(MONTHLY.columns):
+                v = values.get(col.key)
+                if isinstance(v, str):
+                    ms.write_string(r, c, v)
+                elif v is not None:
+                    ms.write_number(r, c, v)
     ws = wb.add_worksheet(LEDGER.title)
     date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
     headers = [c.header for c in LEDGER.columns]
     ws.write_row(0, 0, headers)
-    start = dt.date(2026, 1, 1)
+    start = dt.date(2025, 1, 1)
     for r in range(1, rows + 1):
         received = start + dt.timedelta(days=rnd.randrange(300))
         status = rnd.choice(_STATUS)
@@ -45,7 +84,7 @@ def make_ledger_xlsx(path: str | Path, rows: int = 100_000, seed: int = 1, offic
         follow = resolved + dt.timedelta(days=rnd.randrange(1, 20)) if resolved and rnd.random() < 0.7 else None
         values = {
             "dispute_id": f"JF{seed:02d}{r:08d}",
-            "office_code": f"3702{rnd.randrange(offices):06d}",
+            "office_code": _office(rnd.randrange(offices)),
             "source": rnd.choice(_SOURCES),
             "category": rnd.choice(_CATEGORIES),
             "risk": rnd.choice("红黄蓝蓝"),
@@ -72,4 +111,4 @@ def make_ledger_xlsx(path: str | Path, rows: int = 100_000, seed: int = 1, offic
 
 
 if __name__ == "__main__":
-    print(make_ledger_xlsx(DATA_DIR / "ledger_100k.xlsx"))
+    print(make_ledger_xlsx(ledger_path(100_000)))

@@ -388,15 +388,18 @@ def _stream_member(data: bytes, info: zipfile.ZipInfo, budget: int, limits: Limi
         if total > info.file_size:
             return Refusal("zip_bomb", {"detail": "实际解压大小与声明不符"})
         if sheet:
-            buf = tail + chunk
-            if not scan.has_formula and (b"<f>" in buf or b"<f " in buf):
-                scan.has_formula = True
-            if not scan.has_error and b't="e"' in buf:
+            # Each search runs over the chunk itself (no copy) and over the few bytes around the seam with
+            # the previous chunk; "<f" is looked for once and only then told apart from other tags.
+            seam = tail + chunk[:_TAIL]
+            if not scan.has_formula and (b"<f" in chunk or b"<f" in seam):
+                scan.has_formula = any(n in part for n in (b"<f>", b"<f ") for part in (chunk, seam))
+            if not scan.has_error and (b't="e"' in chunk or b't="e"' in seam):
                 scan.has_error = True
-            for m in _COL_RE.finditer(buf):
-                scan.max_col = max(scan.max_col, _col_number(m.group(1)))
-            tail = buf[-_TAIL:]
-            end = (end + chunk)[-_END:]
+            for part in (chunk, seam):
+                for m in _COL_RE.finditer(part):
+                    scan.max_col = max(scan.max_col, _col_number(m.group(1)))
+            tail = chunk[-_TAIL:]
+            end = chunk[-_END:] if len(chunk) >= _END else (end + chunk)[-_END:]
     if sheet:
         _last_row(end, scan)
     if decomp is not None and not decomp.eof:

@@ -40,6 +40,9 @@ _MONTH_COMPACT = re.compile(r"(\d{4})(\d{2})")
 _DATE_RE = re.compile(rf"(\d{{4}}){_SEP}(\d{{1,2}})\s*[-/.月]\s*(\d{{1,2}})\s*日?(\s+\d{{1,2}}:\d{{2}}(:\d{{2}}(\.\d+)?)?)?")
 _HAS_SPACE = re.compile(r"\s")
 _DATE_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_SERIAL_TEXT = re.compile(r"\d{5}(\.\d+)?")
+"""Text that is an Excel serial date: accepted when the day is inside [DATE_LOW, DATE_HIGH] (serials
+36526–73415), otherwise ``bad_date`` with the text as typed."""
 
 
 @dataclass(frozen=True)
@@ -172,6 +175,9 @@ def _date(raw: Any, col: Column, date1904: bool = False) -> dt.date | Bad:
     s = normalize(raw)
     m = _DATE_RE.fullmatch(s) or _DATE_COMPACT.fullmatch(s)
     if not m:
+        if _SERIAL_TEXT.fullmatch(s):  # an Excel serial typed (or pasted) as text: "46296"
+            day = _serial_to_date(float(s), date1904)
+            return Bad("bad_date") if isinstance(day, Bad) else day
         return Bad("bad_date")
     return _make_date(int(m.group(1)), int(m.group(2)), int(m.group(3)), "bad_date")
 
@@ -249,14 +255,37 @@ def parser_for(col: Column, *, date1904: bool = False) -> Callable[[Any], Parsed
     return parse
 
 
-def parse_column(raw: Sequence[Any], col: Column, *, date1904: bool = False) -> tuple[list[Any], dict[int, Bad]]:
+def all_plain(distinct: set[Any], col: Column) -> bool:
+    """Whether every value is text a ``code``/``text`` parser returns unchanged: printable ASCII, not
+    a "not given" spelling, no space (code) or no surrounding space (text). Checked on the values
+    joined into one string, so a column of 100k distinct ids costs two joins, not 100k calls."""
+    if None in distinct or not distinct.isdisjoint(_NOT_GIVEN):
+        return False
+    try:
+        joined = "\n".join(distinct)
+    except TypeError:  # not all text
+        return False
+    if not joined.isascii() or joined.count("\n") != len(distinct) - 1:
+        return False
+    if not joined.replace("\n", "").isprintable():
+        return False
+    if col.type == "code":
+        return " " not in joined
+    return " \n" not in joined and "\n " not in joined and joined[:1] != " " and joined[-1:] != " "
+
+
+def parse_column(raw: Sequence[Any], col: Column, *, date1904: bool = False,
+                 distinct: set[Any] | None = None) -> tuple[list[Any], dict[int, Bad]]:
     """Parse a whole column, each distinct raw value once.
 
+    ``distinct`` — the set of the column's values when the caller has it already (a superset is fine).
     Returns the typed values (``None`` where not given or bad) and ``{position: Bad}`` for the
     rejected cells.
     """
     parse = parser_for(col, date1904=date1904)
-    distinct = set(raw)
+    distinct = set(raw) if distinct is None else distinct
+    if col.type in ("code", "text") and len(distinct) > 64 and all_plain(distinct, col):
+        return list(raw), {}  # every value is kept as written (columns of distinct ids)
     # True == 1 == 1.0 share one hash: when both kinds occur, fall back to keys that keep the type.
     collide = col.type != "bool" and (True in distinct or False in distinct)
     if collide:

@@ -300,10 +300,11 @@ def warnings_in_scope(app: App, sc: Scope, st: Stored, as_of: date | None = None
     if not len(repeat):
         return warns
     ds = st.dataset
-    offs = office_table(ds.monthly, ds.ledger)
-    where = pd.Series(ds.ledger["office_code"].to_numpy(dtype=object), index=ds.ledger["dispute_id"].to_numpy())
-    where = where[~where.index.duplicated()]
     messages, details = warns["message"].to_numpy(dtype=object).copy(), warns["details"].to_numpy(dtype=object).copy()
+    partners = {pid for i in repeat for pid in details[i].get("earlier", [])}
+    hit = ds.ledger.loc[ds.ledger["dispute_id"].isin(partners), ["dispute_id", "office_code"]]
+    where = dict(zip(hit["dispute_id"], hit["office_code"], strict=True))
+    offs = office_table(ds.monthly[ds.monthly["office_code"].isin(set(where.values()))])
     for i in repeat:
         d = dict(details[i])
         shown, earlier = [], []

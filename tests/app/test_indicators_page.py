@@ -5,7 +5,7 @@ from __future__ import annotations
 import analysis_helpers
 import pytest
 from analysis_helpers import actor as _actor
-from conftest import no_failure, sign_in, texts
+from app_helpers import no_failure, sign_in, texts
 
 from services import rating_views as rv
 from services.errors import PermissionDenied

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from analysis_helpers import actor
-from conftest import no_failure, sign_in
+from app_helpers import no_failure, sign_in
 
 from metrics.dataset import Dataset
 from metrics.indicators import compute

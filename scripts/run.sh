@@ -1,6 +1,19 @@
 #!/usr/bin/env bash
-# Installs the app's requirements and starts it (embedded SQLite under ./data).
+# Installs the app's requirements and starts it with an embedded SQLite database under ./data.
+#   bash scripts/run.sh           a real installation: the first start asks for the first administrator
+#   bash scripts/run.sh --demo    demo mode: the sample bureau and one account per role, in ./data-demo
+# Any other arguments go to `streamlit run` (e.g. --server.port 8600).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+args=()
+for a in "$@"; do
+  if [ "$a" = "--demo" ]; then
+    export DASHBOARD_DEMO=1
+    export DASHBOARD_DATA_DIR="${DASHBOARD_DATA_DIR:-data-demo}"
+  else
+    args+=("$a")
+  fi
+done
 python -m pip install -q --disable-pip-version-check -r requirements.txt
-exec python -m streamlit run app.py "$@"
+python -m services init >&2
+exec python -m streamlit run app.py "${args[@]}"

@@ -74,6 +74,12 @@ def run(args: argparse.Namespace) -> int:
         if args.command == "init":
             from store import migrate
             print(f"数据库已就绪（版本 {migrate.current_revision(app.db)}）：{app.db.engine.url.render_as_string()}")
+            if app.settings.demo:
+                from services.demo import DEMO_PASSWORD, DEMO_USERS, ensure_demo
+                print("演示模式：正在载入示例分局数据（首次约需半分钟）……", file=sys.stderr, flush=True)
+                seeded = ensure_demo(app)
+                print("演示数据已载入。" if seeded else "已有账号，未重复载入演示数据。")
+                print("演示账号（密码 " + DEMO_PASSWORD + "）：" + "、".join(DEMO_USERS.values()))
             return 0
         if args.command == "create-admin":
             from services.accounts import create_first_admin

@@ -27,7 +27,7 @@ def settings() -> Settings:
     return from_env()
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner="正在打开数据库……")
 def _open(data_dir: str, database_url: str, upload_limit_mb: float, language: str,
           secret_key_file: str, demo: bool) -> App:
     s = Settings(data_dir=Path(data_dir), database_url=database_url,

@@ -55,3 +55,37 @@ def test_help_is_chinese_and_bad_settings_are_a_message_not_a_traceback(tmp_path
     assert r.returncode == 0 and "备份" in r.stdout
     r = subprocess.run([sys.executable, "-m", "services", "init"], cwd=ROOT, capture_output=True, text=True, env=env)
     assert r.returncode == 2 and "不是数字" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_init_in_demo_mode_seeds_the_sample_bureau_once(tmp_path, monkeypatch, capsys):
+    """`bash scripts/run.sh --demo` runs `python -m services init` with DASHBOARD_DEMO=1 before the app
+    starts, so the first page load does not have to seed."""
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(tmp_path / "demo"))
+    monkeypatch.delenv("DASHBOARD_DATABASE_URL", raising=False)
+    monkeypatch.setenv("DASHBOARD_DEMO", "1")
+    assert main(["init"]) == 0
+    assert "演示数据已载入" in capsys.readouterr().out
+
+    from services import accounts
+    from services.context import open_app
+    from services.demo import DEMO_PASSWORD, DEMO_USERS
+    from services.settings import from_env
+    from store import rows
+
+    app = open_app(from_env())
+    try:
+        with app.db.read() as conn:
+            assert len(rows.office_registry(conn)) == 40
+            version = rows.data_version(conn)
+        for username in DEMO_USERS.values():
+            assert accounts.authenticate(app, username, DEMO_PASSWORD).token
+    finally:
+        app.close()
+    assert main(["init"]) == 0
+    assert "未重复载入" in capsys.readouterr().out
+    app = open_app(from_env())
+    try:
+        with app.db.read() as conn:
+            assert rows.data_version(conn) == version
+    finally:
+        app.close()

@@ -148,6 +148,11 @@ def _scope_problems(actor: Actor, up: Upload, registry: dict[str, dict]) -> list
     for code, sheet, row in zip(lg["office_code"], lg.get("_sheet", [""] * len(lg)),
                                      lg.get("_row", [None] * len(lg)), strict=False):
         st = registry.get(code, {}).get("station") or month_station.get(code)
+        if st is None and up.errors:
+            # Neither registered nor among this file's clean monthly rows: the reader has already
+            # reported it (unknown_office, or an error on that office's monthly row) and the upload is
+            # blocked — saying it again as "another station's row" would only mislead.
+            continue
         if st is None or not may_upload_station(actor, st):
             out.append(pb.make("out_of_scope", file=up.source.name, sheet=sheet, row=_int(row),
                                column=LEDGER.column("office_code").header, value=code,

@@ -149,3 +149,34 @@ def test_upload_history_shows_who_when_checksum_and_only_own_station_to_a_statio
     assert [(h["file_name"], h["sha256"], h["uploader_name"], h["result"]) for h in mine] == [
         ("关.xlsx", a.source.sha256, "head", "stored")]
     assert len(svc.upload_history(app, u["eval"])) == 2
+
+
+def test_a_bad_monthly_cell_does_not_also_report_its_offices_ledger_rows_as_out_of_scope(app, tmp_path):
+    """One typing error in 辖区户数 drops that office's monthly row; its ledger rows must not then be
+    reported a second time as rows of an 'unregistered office' (the upload is blocked already)."""
+    import io
+
+    import openpyxl
+
+    from sample_data.generate import build_bureau, write_station_workbook
+
+    u = create_users(app)
+    monthly, ledger = build_bureau(branches=1, stations=1, offices=2, months=("2026-09", "2026-09"), seed=7)
+    monthly["station"] = "城关派出所"
+    ledger = ledger[ledger["received_date"] <= "2026-09-30"]
+    assert len(ledger), "the generated office needs disputes for this test"
+    buf = io.BytesIO()
+    write_station_workbook(buf, monthly, ledger)
+    wb = openpyxl.load_workbook(io.BytesIO(buf.getvalue()))
+    ws = wb["警务室月报"]
+    header_row = next(r for r in range(1, 8) if ws.cell(r, 1).value == "警务室编码")
+    col = next(c for c in range(1, ws.max_column + 1) if ws.cell(header_row, c).value == "辖区户数")
+    bad_code = str(ws.cell(header_row + 1, 1).value)
+    assert bad_code in set(ledger["office_code"]), "the broken office must have ledger rows"
+    ws.cell(header_row + 1, col).value = "四千余户"
+    out = io.BytesIO()
+    wb.save(out)
+
+    plan = svc.prepare_upload(app, u["head"], [("城关.xlsx", out.getvalue())])
+    assert plan.blocked
+    assert [(p.code, p.column) for p in plan.problems if p.severity == "error"] == [("not_a_number", "辖区户数")]

@@ -29,9 +29,12 @@ import pandas as pd
 from metrics.dataset import Dataset
 from metrics.indicators.components import (
     REPEAT_WINDOW_DAYS,
+    _as_datetime,
+    ledger_arrays,
     ledger_status,
     limits_of,
     month_numbers,
+    shared_key_codes,
 )
 from metrics.indicators.units import office_table
 from metrics.periods import month_from_index, month_last_day, month_of
@@ -120,82 +123,151 @@ def _fmt(x: float) -> str:
     return f"{x:.0f}" if float(x).is_integer() else f"{x:.1f}"
 
 
+def _dates_text(values: np.ndarray) -> np.ndarray:
+    """``datetime64[ns]`` values as ``"YYYY-MM-DD"`` text (the day, time of day dropped; ``"NaT"`` when not given)."""
+    return np.datetime_as_string(values.astype("datetime64[D]"), unit="D")
+
+
 def _ledger_warnings(ledger: pd.DataFrame, as_of: date, time_limits: Mapping[str, int] | None) -> list[dict]:
+    """Warnings of the dispute rules, on plain arrays of the disputes received up to ``as_of``.
+
+    Only the warnings' own rows are turned into Python values; every rule is a mask over arrays.
+    """
     out: list[dict] = []
     cut = np.datetime64(as_of, "ns")
-    received_all = pd.to_datetime(ledger["received_date"]).to_numpy(dtype="datetime64[ns]")
-    led = ledger[received_all <= cut]
-    if not len(led):
+    received_all = _as_datetime(ledger["received_date"])
+    mask = received_all <= cut
+    if not mask.any():
         return out
-    received = pd.to_datetime(led["received_date"]).to_numpy(dtype="datetime64[ns]")
-    resolved_date = pd.to_datetime(led["resolved_date"]).to_numpy(dtype="datetime64[ns]")
-    follow_up = pd.to_datetime(led["follow_up_date"]).to_numpy(dtype="datetime64[ns]")
-    st = ledger_status(led, as_of)
+    a = ledger_arrays(ledger, None if mask.all() else mask)
+    received = received_all if mask.all() else received_all[mask]
+    resolved_date = a["resolved_date"]
+    follow_up = a["follow_up_date"]
+    st = ledger_status(a, as_of)
     age = _days(cut - received)
-    limit = limits_of(led, time_limits)
-    ids = led["dispute_id"].astype(str).to_numpy()
-    offices = led["office_code"].astype(str).to_numpy()
-    risk = led["risk"].to_numpy(dtype=object)
-    complexity = led["complexity"].to_numpy(dtype=object)
+    limit = limits_of(a, time_limits)
+    ids = a["dispute_id"]
+    offices = a["office_code"]
+    risk = a["risk"]
+    complexity = a["complexity"]
+    received_text = _dates_text(received)
 
-    for i in np.flatnonzero(st["open"] & (risk == "红") & (age > RED_OPEN_DAYS)):
-        out.append(dict(rule="red_open", office_code=offices[i], dispute_id=ids[i],
-                        message=f"红色风险纠纷 {ids[i]} 受理已 {age[i]:.0f} 天仍未化解（超过 {RED_OPEN_DAYS} 天）。",
-                        details={"received_date": str(received[i])[:10], "days_open": int(age[i])}))
-    for i in np.flatnonzero(st["open"] & (age > limit)):
-        out.append(dict(rule="overdue", office_code=offices[i], dispute_id=ids[i],
-                        message=f"纠纷 {ids[i]}（{complexity[i]}，时限 {limit[i]:.0f} 天）受理已 {age[i]:.0f} 天仍未化解，"
+    for i in np.flatnonzero(st["open"] & (risk == "红") & (age > RED_OPEN_DAYS)).tolist():
+        out.append(dict(rule="red_open", office_code=str(offices[i]), dispute_id=str(ids[i]),
+                        message=f"红色风险纠纷 {ids[i]!s} 受理已 {age[i]:.0f} 天仍未化解（超过 {RED_OPEN_DAYS} 天）。",
+                        details={"received_date": str(received_text[i]), "days_open": int(age[i])}))
+    for i in np.flatnonzero(st["open"] & (age > limit)).tolist():
+        out.append(dict(rule="overdue", office_code=str(offices[i]), dispute_id=str(ids[i]),
+                        message=f"纠纷 {ids[i]!s}（{complexity[i]}，时限 {limit[i]:.0f} 天）受理已 {age[i]:.0f} 天仍未化解，"
                                 f"超期 {age[i] - limit[i]:.0f} 天。",
-                        details={"received_date": str(received[i])[:10], "days_open": int(age[i]),
+                        details={"received_date": str(received_text[i]), "days_open": int(age[i]),
                                  "limit_days": int(limit[i]), "complexity": complexity[i]}))
     due = resolved_date + np.timedelta64(FOLLOW_UP_DAYS, "D")
     pending = st["resolved"] & ~(follow_up <= cut)
     days_to_due = _days(due - cut)
-    for i in np.flatnonzero(pending & (days_to_due < 0)):
-        out.append(dict(rule="follow_up_late", office_code=offices[i], dispute_id=ids[i],
-                        message=f"纠纷 {ids[i]} 于 {str(resolved_date[i])[:10]} 化解，回访应在 {str(due[i])[:10]} 前完成，"
+    late = np.flatnonzero(pending & (days_to_due < 0))
+    soon = np.flatnonzero(pending & (days_to_due >= 0) & (days_to_due <= FOLLOW_UP_SOON_DAYS))
+    both = np.concatenate([late, soon])
+    resolved_text = dict(zip(both.tolist(), _dates_text(resolved_date[both]).tolist(), strict=True))
+    due_text = dict(zip(both.tolist(), _dates_text(due[both]).tolist(), strict=True))
+    for i in late.tolist():
+        out.append(dict(rule="follow_up_late", office_code=str(offices[i]), dispute_id=str(ids[i]),
+                        message=f"纠纷 {ids[i]!s} 于 {resolved_text[i]} 化解，回访应在 {due_text[i]} 前完成，"
                                 f"已逾期 {-days_to_due[i]:.0f} 天。",
-                        details={"resolved_date": str(resolved_date[i])[:10], "due_date": str(due[i])[:10],
+                        details={"resolved_date": resolved_text[i], "due_date": due_text[i],
                                  "days_late": int(-days_to_due[i])}))
-    for i in np.flatnonzero(pending & (days_to_due >= 0) & (days_to_due <= FOLLOW_UP_SOON_DAYS)):
-        out.append(dict(rule="follow_up_due", office_code=offices[i], dispute_id=ids[i],
-                        message=f"纠纷 {ids[i]} 于 {str(resolved_date[i])[:10]} 化解，回访应在 {str(due[i])[:10]} 前完成，"
+    for i in soon.tolist():
+        out.append(dict(rule="follow_up_due", office_code=str(offices[i]), dispute_id=str(ids[i]),
+                        message=f"纠纷 {ids[i]!s} 于 {resolved_text[i]} 化解，回访应在 {due_text[i]} 前完成，"
                                 f"还剩 {days_to_due[i]:.0f} 天。",
-                        details={"resolved_date": str(resolved_date[i])[:10], "due_date": str(due[i])[:10],
+                        details={"resolved_date": resolved_text[i], "due_date": due_text[i],
                                  "days_left": int(days_to_due[i])}))
-    out += _repeat_warnings(led, as_of)
+    out += _repeat_warnings(a, received, as_of)
     return out
 
 
-def _repeat_warnings(led: pd.DataFrame, as_of: date) -> list[dict]:
-    """Repeat disputes received in the 90 days up to as_of, each with its earlier partner(s)."""
+def repeat_partners(keys: np.ndarray, received: np.ndarray, ids: np.ndarray, recent_from: np.datetime64,
+                    window_days: int = REPEAT_WINDOW_DAYS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each repeat dispute received from ``recent_from`` on, with its partners, found on arrays.
+
+    ``keys`` (party keys, None/NaN = not given), ``received`` (``datetime64[ns]``) and ``ids`` (dispute
+    ids) describe the rows that may take part. A partner of row i is another row (another dispute id)
+    with the same key received between ``window_days`` days before row i and row i's date, both ends
+    included. Rows are sorted by (key, received, dispute id); a row's partners are then one contiguous
+    run of its key found with two binary searches — no loop over keys or rows.
+
+    Returns ``(rows, partners, owner)``: the repeat rows (positions into the inputs, in that sort order),
+    and their partners as pairs (``partners[p]`` is a partner of ``rows[owner[p]]``), pairs grouped by
+    owner and listed in (received, dispute id) order.
+    """
+    empty = np.array([], dtype=np.int64)
+    n = len(keys)
+    if n < 2:
+        return empty, empty, empty
+    given = np.flatnonzero(pd.notna(keys))
+    codes = np.full(n, -1, dtype=np.intp)
+    codes[given] = shared_key_codes(np.asarray(keys, dtype=object)[given])
+    sel = np.flatnonzero(codes >= 0)
+    if len(sel) < 2:
+        return empty, empty, empty
+    id_rank, _ = pd.factorize(np.asarray(ids, dtype=object)[sel], sort=True)
+    t_sel = received[sel].astype("int64")
+    order = np.lexsort((id_rank, t_sel, codes[sel]))
+    sel = sel[order]
+    k = codes[sel].astype(np.int64)
+    t = t_sel[order]
+    uniq, t_rank = np.unique(t, return_inverse=True)
+    width = np.int64(len(uniq) + 1)
+    key_time = k * width + t_rank.reshape(-1)
+    window = np.int64(window_days) * 86_400 * 10**9
+    lo = np.searchsorted(key_time, k * width + np.searchsorted(uniq, t - window, side="left"), side="left")
+    hi = np.searchsorted(key_time, key_time, side="right")
+    targets = np.flatnonzero((t >= np.datetime64(recent_from, "ns").astype("int64")) & (hi - lo >= 2))
+    if not len(targets):
+        return empty, empty, empty
+    lens = hi[targets] - lo[targets]
+    owner = np.repeat(np.arange(len(targets)), lens)
+    partner = np.arange(int(lens.sum())) - np.repeat(np.cumsum(lens) - lens, lens) + np.repeat(lo[targets], lens)
+    sorted_ids = np.asarray(ids, dtype=object)[sel]
+    keep = np.asarray(sorted_ids[partner] != sorted_ids[targets[owner]], dtype=bool)
+    owner, partner = owner[keep], partner[keep]
+    has = np.bincount(owner, minlength=len(targets)) > 0
+    renumber = np.cumsum(has) - 1
+    return sel[targets[has]], sel[partner], renumber[owner]
+
+
+def _repeat_warnings(a: Mapping[str, np.ndarray], received: np.ndarray, as_of: date) -> list[dict]:
+    """Repeat disputes received in the 90 days up to as_of, each with its earlier partner(s).
+
+    ``a`` holds the ledger arrays of the disputes received up to as_of (``received`` their dates).
+    """
     start = np.datetime64(as_of - timedelta(days=2 * REPEAT_WINDOW_DAYS), "ns")
-    received = pd.to_datetime(led["received_date"]).to_numpy(dtype="datetime64[ns]")
-    cand = led[(received >= start) & led["party_key"].notna().to_numpy()]
+    cand = np.flatnonzero(received >= start)
     if len(cand) < 2:
         return []
-    cand = cand.assign(rdate=pd.to_datetime(cand["received_date"]).astype("datetime64[ns]"))
-    cand = cand.sort_values(["party_key", "rdate", "dispute_id"], kind="stable")
-    recent_from = pd.Timestamp(as_of - timedelta(days=REPEAT_WINDOW_DAYS))
+    ids = a["dispute_id"][cand]
+    offices = a["office_code"][cand]
+    rdate = received[cand]
+    rows, partners, owner = repeat_partners(a["party_key"][cand], rdate, ids,
+                                            np.datetime64(as_of - timedelta(days=REPEAT_WINDOW_DAYS), "ns"))
+    if not len(rows):
+        return []
+    row_text = _dates_text(rdate[rows]).tolist()
+    partner_text = _dates_text(rdate[partners]).tolist()
+    days = ((rdate[rows][owner] - rdate[partners]) // np.timedelta64(1, "D")).astype(np.int64).tolist()
+    partner_ids = [str(x) for x in ids[partners].tolist()]
+    partner_offices = [str(x) for x in offices[partners].tolist()]
+    bounds = np.r_[0, np.cumsum(np.bincount(owner, minlength=len(rows)))].tolist()
     out = []
-    window = pd.Timedelta(days=REPEAT_WINDOW_DAYS)
-    for _key, grp in cand.groupby("party_key", sort=False):
-        if len(grp) < 2:
-            continue
-        rows = list(grp[["dispute_id", "office_code", "rdate"]].itertuples(index=False))
-        for row in rows:
-            if row.rdate < recent_from:
-                continue
-            partners = [p for p in rows if p.dispute_id != row.dispute_id and row.rdate - window <= p.rdate <= row.rdate]
-            if not partners:
-                continue
-            shown = "、".join(f"{p.dispute_id}（{p.office_code}，{p.rdate.date()}）" for p in partners)
-            out.append(dict(rule="repeat_dispute", office_code=str(row.office_code), dispute_id=str(row.dispute_id),
-                            message=f"纠纷 {row.dispute_id}（{row.rdate.date()} 受理）的当事人在此前 {REPEAT_WINDOW_DAYS} 天内"
-                                    f"已有纠纷：{shown}。",
-                            details={"received_date": str(row.rdate.date()),
-                                     "earlier": [str(p.dispute_id) for p in partners],
-                                     "days_since": [int((row.rdate - p.rdate).days) for p in partners]}))
+    for r, (dispute, office) in enumerate(zip(ids[rows].tolist(), offices[rows].tolist(), strict=True)):
+        lo, hi = bounds[r], bounds[r + 1]
+        shown = "、".join(f"{partner_ids[p]}（{partner_offices[p]}，{partner_text[p]}）" for p in range(lo, hi))
+        out.append(dict(rule="repeat_dispute", office_code=str(office), dispute_id=str(dispute),
+                        message=f"纠纷 {dispute!s}（{row_text[r]} 受理）的当事人在此前 {REPEAT_WINDOW_DAYS} 天内"
+                                f"已有纠纷：{shown}。",
+                        details={"received_date": row_text[r],
+                                 "earlier": partner_ids[lo:hi],
+                                 "days_since": days[lo:hi]}))
     return out
 
 
@@ -247,15 +319,15 @@ def warnings(
     offices = office_table(dataset.monthly, dataset.ledger)
     raw = _ledger_warnings(dataset.ledger, as_of, time_limits) if len(dataset.ledger) else []
     raw += _jump_warnings(dataset.monthly, as_of)
+    info = {code: (str(name), str(station), str(branch)) for code, name, station, branch in zip(
+        offices.index.tolist(), offices["name"].tolist(), offices["station"].tolist(), offices["branch"].tolist(),
+        strict=True)}
     result = []
     for w in raw:
         code = w["office_code"]
-        info = offices.loc[code] if code in offices.index else None
+        name, station, branch = info.get(code, (code, "", ""))
         result.append(EarlyWarning(
-            rule=w["rule"], office_code=code,
-            office_name=str(info["name"]) if info is not None else code,
-            station=str(info["station"]) if info is not None else "",
-            branch=str(info["branch"]) if info is not None else "",
+            rule=w["rule"], office_code=code, office_name=name, station=station, branch=branch,
             message=w["message"], dispute_id=w.get("dispute_id"), month=w.get("month"), details=w["details"],
         ))
     result.sort(key=lambda w: (SEVERITY_ORDER[w.severity], w.rule, w.branch, w.station, w.office_code,

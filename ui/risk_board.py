@@ -60,6 +60,9 @@ def show(open_disputes: pd.DataFrame, display: pd.DataFrame, *, key: str) -> Non
             if rows.empty:
                 st.caption("无")
             else:
-                st.dataframe(rows, hide_index=True, width="stretch", height=240, key=f"{key}_{level}")
+                dates = {c: st.column_config.DateColumn(c, format="YYYY-MM-DD") for c in rows.columns
+                         if pd.api.types.is_datetime64_any_dtype(rows[c])}
+                st.dataframe(rows, hide_index=True, width="stretch", height=240, key=f"{key}_{level}",
+                             column_config=dates)
     if counts.get(UNKNOWN_RISK):
         st.caption(f"另有 {counts[UNKNOWN_RISK]} 件未填写风险等级。")

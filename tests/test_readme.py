@@ -28,3 +28,24 @@ def test_replace_section_round_trip():
     new = readme.replace_section(text, "x", "new")
     assert readme.section(new, "x") == "new\n"
     assert new.startswith("a\n") and new.endswith("b\n")
+
+
+def test_readme_names_every_demo_account_and_the_demo_password():
+    from services.demo import DEMO_PASSWORD, DEMO_USERS
+
+    text = readme.README.read_text(encoding="utf-8")
+    assert DEMO_PASSWORD in text
+    for username in DEMO_USERS.values():
+        assert f"`{username}`" in text
+
+
+def test_readme_screenshots_exist_and_are_small():
+    import re
+
+    text = readme.README.read_text(encoding="utf-8")
+    shots = re.findall(r"\]\((docs/screenshots/[^)]+\.png)\)", text)
+    assert shots
+    for rel in shots:
+        path = ROOT / rel
+        assert path.is_file(), rel
+        assert path.stat().st_size < 200_000, f"{rel} should stay a small PNG"

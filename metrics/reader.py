@@ -538,14 +538,17 @@ def read_files(
     upload_date: dt.date | None = None,
     party_key_secret: bytes | None = None,
     limits: Limits | None = None,
+    on_file: Callable[[int, int, str], None] | None = None,
 ) -> list[Upload]:
     """Read files as successive uploads, in order: offices (and monthly rows) of earlier files count
-    as known for later ones."""
+    as known for later ones. ``on_file(i, n, name)`` is called as the i-th of n files starts (progress)."""
     offices = set(known_offices)
     previous: list[pd.DataFrame] = []
     uploads = []
-    for path in paths:
+    for i, path in enumerate(paths, start=1):
         path = Path(path)
+        if on_file is not None:
+            on_file(i, len(paths), path.name)
         prev = pd.concat(previous, ignore_index=True) if previous else None
         up = read_upload(path.read_bytes(), path.name, known_offices=frozenset(offices), upload_date=upload_date,
                          party_key_secret=party_key_secret, previous_monthly=prev, limits=limits)

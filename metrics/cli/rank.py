@@ -16,7 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from metrics.cli.common import UsageError, progress
+from metrics.cli.report import load_dataset, period_arg
+from metrics.indicators import compute
+from metrics.ranking import rank
+from metrics.ranking_export import ranking_json, write_ranking_csv, write_ranking_xlsx
 from metrics.rubric import RubricError, load_rubric
+from metrics.scoring import score
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -31,26 +36,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="以 JSON 输出到标准输出")
     p.add_argument("--out", metavar="排名.xlsx", help="同时写出排名工作簿（.xlsx）或 CSV（.csv）")
     p.set_defaults(run=run)
-
-
-def _problem_dict(p: Any) -> dict[str, Any]:
-    return p.to_dict() if hasattr(p, "to_dict") else dict(p)
-
-
-def _print_problems(uploads: list[Any], as_json: bool) -> None:
-    problems = [p for up in uploads for p in up.problems]
-    if as_json:
-        doc = {"ok": False, "problems": [_problem_dict(p) for p in problems]}
-        print(json.dumps(doc, ensure_ascii=False, indent=2))
-    for p in problems:
-        where = "，".join(
-            x for x in (p.file, f"工作表“{p.sheet}”" if p.sheet else "", f"第 {p.row} 行" if p.row else "",
-                        f"列“{p.column}”" if p.column else "") if x
-        )  # fmt: skip
-        level = "错误" if p.severity == "error" else "提示"
-        print(f"[{level}] {where}：{p.message}", file=sys.stderr)
-    n_err = sum(1 for p in problems if p.severity == "error")
-    print(f"文件有 {n_err} 处错误，未计算排名。请修正后重试。", file=sys.stderr)
 
 
 def _table(ranked: Any, rubric: Any, period: str) -> str:
@@ -86,40 +71,11 @@ def run(args: argparse.Namespace) -> int:
         if out.parent and not out.parent.exists():
             raise UsageError(f"--out 的目录不存在：{out.parent}")
 
-    try:
-        from metrics.periods import parse_period
-    except ImportError:
-        parse_period = None
-    if parse_period is not None:
-        try:
-            period = parse_period(args.period)
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
-        label = getattr(period, "label", args.period)
-    else:
-        period, label = args.period, args.period
-
-    missing = [f for f in args.files if not Path(f).is_file()]
-    if missing:
-        raise UsageError("找不到文件：" + "、".join(missing))
-
-    try:
-        from metrics.indicators import compute
-        from metrics.reader import read_files
-    except ImportError:
-        print("本版本尚未包含读取或指标计算模块，无法评定。", file=sys.stderr)
+    period = period_arg(args.period)
+    label = period.label
+    dataset = load_dataset(args.files, args.json, what="排名")
+    if dataset is None:
         return 1
-    from metrics.dataset import merge
-    from metrics.ranking import rank
-    from metrics.ranking_export import ranking_json, write_ranking_csv, write_ranking_xlsx
-    from metrics.scoring import score
-
-    progress(f"读取 {len(args.files)} 个文件……")
-    uploads = read_files([Path(f) for f in args.files])
-    if any(up.errors for up in uploads):
-        _print_problems(uploads, args.json)
-        return 1
-    dataset = merge(uploads)
     progress("计算指标并评分……")
     report = compute(dataset, period, level="office")
     ranked = rank(score(report.units, rubric))

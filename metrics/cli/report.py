@@ -13,9 +13,8 @@ import json
 import math
 import sys
 from datetime import date
-from pathlib import Path
 
-from metrics.cli.common import UsageError, progress
+from metrics.cli.common import UsageError, progress, read_paths
 from metrics.cli.validate import ChineseHelpFormatter, problem_table, summary
 from metrics.dataset import Dataset
 from metrics.periods import Period, parse_date, parse_period
@@ -81,19 +80,13 @@ def as_of_arg(text: str | None) -> date | None:
         raise UsageError(str(exc)) from None
 
 
-def load_dataset(files: list[str], as_json: bool) -> Dataset | None:
+def load_dataset(files: list[str], as_json: bool, what: str = "指标") -> Dataset | None:
     """Read ``files`` as successive uploads and merge them; on any error print the problems (JSON or
-    table, as ``validate``) and return None. A missing file is a :class:`UsageError`."""
+    table, as ``validate``) and return None — nothing of ``what`` is computed. A missing file is a
+    :class:`UsageError`."""
     from metrics.dataset import merge
-    from metrics.reader import read_files
 
-    paths = [Path(f) for f in files]
-    for path in paths:
-        if not path.is_file():
-            raise UsageError(f"找不到文件：{path}")
-    for i, path in enumerate(paths, start=1):
-        progress(f"[{i}/{len(paths)}] 正在读取 {path.name} …")
-    uploads = read_files(paths)
+    uploads = read_paths(files)
     problems = [p for up in uploads for p in up.problems]
     if any(p.severity == "error" for p in problems):
         if as_json:
@@ -103,8 +96,8 @@ def load_dataset(files: list[str], as_json: bool) -> Dataset | None:
         else:
             print(problem_table(problems))
             print()
-            print(summary(len(paths), problems))
-        progress("文件存在错误，未计算指标。")
+            print(summary(len(uploads), problems))
+        progress(f"文件存在错误，未计算{what}。")
         return None
     if problems:
         progress(f"文件有 {len(problems)} 个警告（不影响计算），可用 validate 命令查看。")

@@ -10,9 +10,8 @@ import argparse
 import json
 import sys
 import unicodedata
-from pathlib import Path
 
-from metrics.cli.common import UsageError, progress
+from metrics.cli.common import read_paths
 from metrics.problems import Problem
 
 COLUMNS = (("文件", "file"), ("工作表", "sheet"), ("行", "row"), ("列", "column"), ("值", "value"),
@@ -93,17 +92,7 @@ def summary(n_files: int, problems: list[Problem]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from metrics.reader import read_files
-
-    paths = [Path(f) for f in args.files]
-    for path in paths:
-        if not path.exists():
-            raise UsageError(f"找不到文件：{path}")
-        if not path.is_file():
-            raise UsageError(f"不是文件：{path}")
-    for i, path in enumerate(paths, start=1):
-        progress(f"[{i}/{len(paths)}] 正在读取 {path.name} …")
-    uploads = read_files(paths)
+    uploads = read_paths(args.files)
     problems = [p for up in uploads for p in up.problems]
     ok = not any(p.severity == "error" for p in problems)
     if args.json:
@@ -113,5 +102,5 @@ def run(args: argparse.Namespace) -> int:
         if problems:
             print(problem_table(problems))
             print()
-        print(summary(len(paths), problems))
+        print(summary(len(uploads), problems))
     return 0 if ok else 1

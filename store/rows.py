@@ -11,12 +11,26 @@ dates datetime64[ns], ``escalated`` boolean, trace columns ``_file``, ``_sheet``
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Date,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    func,
+    insert,
+    select,
+    type_coerce,
+    update,
+)
 
 from metrics.dataset import empty_frame
 from metrics.schema import LEDGER, MONTHLY, SheetKind
@@ -71,30 +85,112 @@ def same_value(a: Any, b: Any) -> bool:
 
 # --- reading ----------------------------------------------------------------------------------------
 
-def _frame(kind: SheetKind, rows: list[dict]) -> pd.DataFrame:
-    """Rows from the database as a frame in the column contract of ``metrics.dataset``."""
+_RENAMES = {"src_sheet": "_sheet", "src_row": "_row", "id": "_id", "upload_id": "_upload", "version": "_version"}
+_TRACE_INTS = ("_id", "_upload", "_version")
+
+
+def _raw(col):
+    """``col`` as read: dates and booleans come as the driver gives them (ISO text or 0/1 on SQLite,
+    ``date``/``bool`` on PostgreSQL), converted here a column at a time instead of value by value."""
+    if isinstance(col.type, Date):
+        return type_coerce(col, String).label(col.key)
+    if isinstance(col.type, Boolean):
+        return type_coerce(col, Integer).label(col.key)
+    return col
+
+
+def _objects(values) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def _dates(values) -> np.ndarray:
+    """Stored dates (ISO text or ``date`` objects, None when not given) as ``datetime64[ns]``.
+
+    Dates repeat a lot: each distinct value is parsed once. A value that is not a date raises."""
+    codes, uniques = pd.factorize(_objects(values))
+    if not len(uniques):
+        return np.full(len(codes), np.datetime64("NaT", "ns"))
+    if all(isinstance(u, str) for u in uniques):
+        parsed = pd.to_datetime(pd.Index(uniques, dtype=object), format="ISO8601")
+    else:
+        parsed = pd.to_datetime(pd.Index(uniques, dtype=object))
+    table = np.append(parsed.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT", "ns"))
+    return table[codes]
+
+
+def _floats(values) -> np.ndarray:
+    try:
+        return np.array(values, dtype="float64")
+    except (TypeError, ValueError):
+        return pd.to_numeric(pd.Series(_objects(values), dtype=object), errors="coerce").to_numpy(dtype="float64")
+
+
+def _column(dtype, values) -> pd.Series | np.ndarray:
+    """One stored column in the dtype of the column contract."""
+    dtype = str(dtype)
+    if dtype == "datetime64[ns]":
+        return _dates(values)
+    if dtype == "boolean":
+        return pd.array(_objects(values), dtype="boolean")
+    if dtype == "float64":
+        return _floats(values)
+    return pd.Series(_objects(values), dtype=object)
+
+
+def _frame(kind: SheetKind, rows: Sequence, names: Sequence[str] | None = None,
+           file_names: Mapping[int, str] | None = None, order: Sequence[str] = ()) -> pd.DataFrame:
+    """Rows from the database as a frame in the column contract of ``metrics.dataset``.
+
+    ``rows`` are result rows (tuples, columns ``names``) or mappings; ``file_names`` maps an upload id
+    to its file name (``_file``) when the rows do not carry ``file_name``; rows are sorted by ``order``
+    (keys unique among current rows). Each column is converted once, as a whole.
+    """
     base = empty_frame(kind)
+    out_cols = [*base.columns, *_TRACE_INTS]
     if not rows:
         return base.assign(_id=pd.Series(dtype="int64"), _upload=pd.Series(dtype="int64"),
                            _version=pd.Series(dtype="int64"))
-    df = pd.DataFrame(rows)
-    df = df.rename(columns={"src_sheet": "_sheet", "src_row": "_row", "file_name": "_file",
-                            "id": "_id", "upload_id": "_upload", "version": "_version"})
-    for col in base.columns:
-        dtype = base[col].dtype
-        if col not in df:
-            df[col] = pd.Series(dtype=dtype)
-        elif str(dtype) == "datetime64[ns]":
-            df[col] = pd.to_datetime(df[col]).astype("datetime64[ns]")
-        elif str(dtype) == "boolean":
-            df[col] = df[col].astype("boolean")
-        elif str(dtype) == "float64":
-            df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
+    if names is None:  # mappings
+        names = list(rows[0].keys())
+        rows = [tuple(r[k] for k in names) for r in rows]
+    n = len(rows)
+    raw = {_RENAMES.get(name, "_file" if name == "file_name" else name): col
+           for name, col in zip(names, zip(*rows, strict=True), strict=True)}
+    if "_file" not in raw and file_names is not None and "_upload" in raw:
+        uploads_of = np.array(raw["_upload"], dtype="int64")
+        ids, inverse = np.unique(uploads_of, return_inverse=True)
+        raw["_file"] = _objects([file_names.get(int(i)) for i in ids])[inverse.reshape(-1)]
+    take = None
+    if order:
+        keys = [pd.factorize(_objects(raw[k]), sort=True)[0] for k in order]
+        take = np.lexsort(keys[::-1])
+        if (np.diff(take) > 0).all():
+            take = None  # already in order
+    data: dict[str, object] = {}
+    for col in out_cols:
+        values = raw.get(col)
+        if values is None:
+            dtype = base[col].dtype if col in base.columns else "int64"
+            data[col] = pd.Series(index=pd.RangeIndex(n), dtype=dtype)
+            continue
+        if col in _TRACE_INTS:
+            arr = np.array(values, dtype="int64")
         elif col == "_row":
-            df[col] = df[col].fillna(0).astype("int64")
+            arr = np.nan_to_num(_floats(values), nan=0.0).astype("int64")
         else:
-            df[col] = df[col].astype("object").where(df[col].notna(), None)
-    return df[[*base.columns, "_id", "_upload", "_version"]].reset_index(drop=True)
+            arr = _column(base[col].dtype, values)
+        if take is not None:
+            arr = arr.take(take) if not isinstance(arr, pd.Series) else arr.take(take).reset_index(drop=True)
+        data[col] = arr
+    frame = pd.DataFrame(data, index=pd.RangeIndex(n), copy=False)
+    return frame[out_cols]
+
+
+def _file_names(conn: Connection) -> dict[int, str]:
+    """upload id → file name as given, for every upload (a small table; no per-row join)."""
+    return {int(i): name for i, name in conn.execute(select(uploads.c.id, uploads.c.file_name))}
 
 
 def current_monthly(conn: Connection, office_codes: Iterable[str] | None = None,
@@ -102,13 +198,12 @@ def current_monthly(conn: Connection, office_codes: Iterable[str] | None = None,
     """Current office-month rows (optionally only some offices or stations), contract columns plus
     ``_id``, ``_upload``, ``_version``."""
     cols = [monthly_rows.c.id, monthly_rows.c.office_code, *[monthly_rows.c[k] for k in MONTHLY_VALUE_KEYS],
-            monthly_rows.c.upload_id, monthly_rows.c.version, monthly_rows.c.src_sheet,
-            monthly_rows.c.src_row, uploads.c.file_name]
-    q = (select(*cols).join(offices, offices.c.code == monthly_rows.c.office_code)
-         .join(uploads, uploads.c.id == monthly_rows.c.upload_id)
-         .where(monthly_rows.c.is_current))
-    rows = _select_filtered(conn, q, monthly_rows.c.office_code, office_codes, stations)
-    return _frame(MONTHLY, rows).sort_values(["office_code", "month"], ignore_index=True)
+            monthly_rows.c.upload_id, monthly_rows.c.version, monthly_rows.c.src_sheet, monthly_rows.c.src_row]
+    q = select(*[_raw(c) for c in cols]).where(monthly_rows.c.is_current)
+    if stations is not None:
+        q = q.join(offices, offices.c.code == monthly_rows.c.office_code)
+    names, rows = _select_filtered(conn, q, monthly_rows.c.office_code, office_codes, stations)
+    return _frame(MONTHLY, rows, names, _file_names(conn) if rows else None, order=("office_code", "month"))
 
 
 def current_ledger(conn: Connection, office_codes: Iterable[str] | None = None,
@@ -116,25 +211,25 @@ def current_ledger(conn: Connection, office_codes: Iterable[str] | None = None,
     """Current dispute rows (optionally only some offices or stations)."""
     cols = [dispute_rows.c.id, dispute_rows.c.dispute_id, dispute_rows.c.office_code,
             *[dispute_rows.c[k] for k in LEDGER_VALUE_KEYS],
-            dispute_rows.c.upload_id, dispute_rows.c.version, dispute_rows.c.src_sheet,
-            dispute_rows.c.src_row, uploads.c.file_name]
-    q = (select(*cols).join(uploads, uploads.c.id == dispute_rows.c.upload_id)
-         .where(dispute_rows.c.is_current))
+            dispute_rows.c.upload_id, dispute_rows.c.version, dispute_rows.c.src_sheet, dispute_rows.c.src_row]
+    q = select(*[_raw(c) for c in cols]).where(dispute_rows.c.is_current)
     if stations is not None:
         q = q.join(offices, offices.c.code == dispute_rows.c.office_code)
-    rows = _select_filtered(conn, q, dispute_rows.c.office_code, office_codes, stations)
-    return _frame(LEDGER, rows).sort_values("dispute_id", ignore_index=True)
+    names, rows = _select_filtered(conn, q, dispute_rows.c.office_code, office_codes, stations)
+    return _frame(LEDGER, rows, names, _file_names(conn) if rows else None, order=("dispute_id",))
 
 
-def _select_filtered(conn, q, code_col, office_codes, stations) -> list[dict]:
+def _select_filtered(conn, q, code_col, office_codes, stations) -> tuple[list[str], list]:
+    """(column names, result rows) of ``q``, only for ``stations`` and ``office_codes`` when given."""
     if stations is not None:
         q = q.where(offices.c.station.in_(sorted(set(stations))))
+    names = [c.key for c in q.selected_columns]
     if office_codes is None:
-        return [dict(r) for r in conn.execute(q).mappings()]
-    out: list[dict] = []
+        return names, conn.execute(q).fetchall()
+    out: list = []
     for chunk in _chunks(sorted(set(office_codes))):
-        out.extend(dict(r) for r in conn.execute(q.where(code_col.in_(chunk))).mappings())
-    return out
+        out.extend(conn.execute(q.where(code_col.in_(chunk))).fetchall())
+    return names, out
 
 
 def current_disputes_by_id(conn: Connection, dispute_ids: Iterable[str]) -> pd.DataFrame:

@@ -299,15 +299,19 @@ def crash_worker(url: str, data_dir: str, actor_id: int, tag: str, first=None) -
 
 def process_upload_worker(args) -> str:
     """One upload from a separate process (concurrency test); returns the outcome as text."""
-    url, data_dir, actor_id, tag, record_overrides = args
+    url, data_dir, actor_id, tag, record_overrides, *rest = args
+    barrier = rest[0] if rest else None
     from services.errors import Conflict, ServiceError
 
     app = open_test_app(url, data_dir)
     try:
         if record_overrides is None:
-            store_as(app, actor_id, big_upload(tag, offices=3, disputes=50))
+            up = big_upload(tag, offices=3, disputes=50)
         else:
-            store_as(app, actor_id, make_upload(f"{tag}.xlsx", [monthly_record("SAME", "2026-09", **record_overrides)]))
+            up = make_upload(f"{tag}.xlsx", [monthly_record("SAME", "2026-09", **record_overrides)])
+        if barrier is not None:
+            barrier.wait()  # every process is ready: they all store at the same moment
+        store_as(app, actor_id, up)
         return "stored"
     except Conflict:
         return "conflict"

@@ -133,8 +133,12 @@ def test_twenty_uploads_at_once_from_threads_are_all_stored(app):
 def test_twenty_uploads_at_once_from_processes_are_all_stored(app, tmp_path):
     u = create_users(app)
     url = app.db.engine.url.render_as_string(False)
-    with ProcessPoolExecutor(4, mp_context=get_context("spawn")) as ex:
-        outcomes = list(ex.map(_worker, [(url, str(tmp_path), u["eval"].id, f"P{i}", None) for i in range(20)]))
+    ctx = get_context("spawn")  # fresh interpreters: no database connection is shared with the parent
+    with ctx.Manager() as manager:
+        barrier = manager.Barrier(20, timeout=300)
+        with ProcessPoolExecutor(20, mp_context=ctx) as ex:
+            outcomes = list(ex.map(_worker, [(url, str(tmp_path), u["eval"].id, f"P{i}", None, barrier)
+                                             for i in range(20)]))
     assert outcomes == ["stored"] * 20
     assert _assert_every_stored_upload_complete(app.db) == 20
 

@@ -19,6 +19,7 @@ from metrics.indicators import yoy
 from metrics.indicators.components import SURVEYS, ledger_components, monthly_components, period_ledger
 from metrics.indicators.factors import index_monthly
 from metrics.indicators.registry import INDICATORS, SURVEY_KEYS
+from metrics.indicators.series import LEDGER_COLUMNS, ledger_components_by_month, ledger_offices_by_month
 from metrics.indicators.units import LEVELS, check_level, office_table, unit_groups, unit_keys, unit_table
 from metrics.indicators.wilson import wilson_interval
 from metrics.periods import Period, default_as_of, parse_period
@@ -214,6 +215,29 @@ def compute_levels(
     return {lv: _unit_report(sums, period, as_of, lv) for lv in levels}
 
 
+def _unit_values(offices: pd.DataFrame, block: np.ndarray, columns: list[str], months_due: float, level: str,
+                 func) -> pd.DataFrame:
+    """``ID_COLUMNS`` and ``value`` (``func`` of the summed components) for each unit of ``level``, the
+    units and sums formed exactly as :func:`_unit_report` forms them from an office × component block."""
+    groups = unit_groups(offices, level)
+    if groups is None:
+        units = unit_table(offices, level)
+        comps = pd.DataFrame(block, index=offices.index, columns=columns)
+        summed = comps if level == "office" else comps.groupby(unit_keys(offices, level).to_numpy(), sort=False).sum()
+        summed = summed.reindex(units.index, fill_value=0.0).assign(months_due=months_due)
+        c = {col: summed[col].to_numpy(dtype="float64") for col in summed.columns}
+        return units[list(ID_COLUMNS)].reset_index(drop=True).assign(value=func(c))
+    summed = block if groups.of_office is None else \
+        pd.DataFrame(block).groupby(groups.of_office, sort=False).sum().to_numpy()
+    c = {col: summed[:, j] for j, col in enumerate(columns)}
+    c["months_due"] = np.full(len(groups), months_due)
+    index = pd.RangeIndex(len(groups))
+    ids = {col: pd.Series(groups.ids[col], index=index, dtype=object) for col in ("code", "name")}
+    ids["level"] = pd.Series(level, index=index, dtype="str")
+    ids.update({col: pd.Series(groups.ids[col], index=index, dtype=object) for col in ("station", "branch")})
+    return pd.DataFrame({**ids, "value": func(c)}, index=index)
+
+
 def monthly_series(
     dataset: Dataset,
     months: Iterable[str] | Period | str,
@@ -225,7 +249,9 @@ def monthly_series(
 
     Columns ``code, name, level, station, branch, month, value`` (value NaN = null). Each month is
     read as its own period with its own default as_of, so a point of the trend equals
-    ``compute(dataset, month, level)[key]``. Monthly-sheet indicators are computed in one pass.
+    ``compute(dataset, month, level)[key]`` — same units, same order, same value. The components of
+    every month are found in one pass over the sheet the indicator reads (monthly rows grouped by
+    month; disputes grouped by the month they were received and read as of that month's as_of).
     """
     if key not in INDICATORS:
         raise KeyError(key)
@@ -233,29 +259,32 @@ def monthly_series(
     if isinstance(months, (str, Period)):
         months = parse_period(months).months
     months = [parse_period(m).label for m in months]
+    if not months:
+        return pd.DataFrame(columns=[*ID_COLUMNS, "month", "value"])
+    distinct = list(dict.fromkeys(months))
+    periods = [parse_period(m) for m in distinct]
+    reported = pd.unique(dataset.monthly["month"].astype(object)) if len(dataset.monthly) else []
+    as_ofs = [default_as_of(p, reported) for p in periods]
     index = index_monthly(dataset.monthly)
     offices = office_table(dataset.monthly, dataset.ledger, index=index)
-    units = unit_table(offices, level)
-    frames = []
-    if INDICATORS[key].source == "monthly" and months:
-        groups = {m: i for i, m in enumerate(months)}
-        comp = monthly_components(dataset.monthly, offices, months, month_groups=groups, index=index)
-        reported = pd.unique(dataset.monthly["month"].astype(object)) if len(dataset.monthly) else []
-        keys = np.repeat(unit_keys(offices, level).to_numpy(), len(months))
-        grp = comp.index.get_level_values("group").to_numpy()
-        summed = comp.groupby([keys, grp], sort=False).sum()
-        for i, m in enumerate(months):
-            period = parse_period(m)
-            as_of = default_as_of(period, reported)
-            part = summed.xs(i, level=1) if len(summed) else summed
-            part = part.reindex(units.index, fill_value=0.0)
-            part["months_due"] = float(len(period.months_until(as_of)))
-            c = {col: part[col].to_numpy(dtype="float64") for col in part.columns}
-            frames.append(units.assign(month=m, value=INDICATORS[key].func(c)))
+    n, g = len(offices), len(distinct)
+    if INDICATORS[key].source == "monthly":
+        comp = monthly_components(dataset.monthly, offices, distinct, month_groups={m: i for i, m in enumerate(distinct)},
+                                  index=index)
+        columns = list(comp.columns)
+        block = comp.to_numpy(dtype="float64").reshape(n, g, len(columns))
     else:
-        for m in months:
-            rep = compute(dataset, m, level, time_limits=time_limits)
-            frames.append(rep.units[list(ID_COLUMNS)].assign(month=m, value=rep.units[key].to_numpy()))
-    if not frames:
-        return pd.DataFrame(columns=[*ID_COLUMNS, "month", "value"])
+        columns = list(LEDGER_COLUMNS)
+        block = ledger_components_by_month(dataset.ledger, offices, distinct, as_ofs, time_limits)
+    # A month's units are the offices with monthly rows plus the ledger-only offices it reads disputes of.
+    reporting = offices["reported"].to_numpy(dtype=bool)
+    present = None if reporting.all() else ledger_offices_by_month(dataset.ledger, offices, distinct, as_ofs)
+    func = INDICATORS[key].func
+    by_month = {}
+    for i, (m, period, as_of) in enumerate(zip(distinct, periods, as_ofs, strict=True)):
+        keep = reporting if present is None else reporting | present[i]
+        offs, part = (offices, block[:, i, :]) if keep.all() else (offices[keep], block[keep, i, :])
+        months_due = float(len(period.months_until(as_of)))
+        by_month[m] = _unit_values(offs, np.ascontiguousarray(part), columns, months_due, level, func)
+    frames = [by_month[m].assign(month=m) for m in months]
     return pd.concat(frames, ignore_index=True)[[*ID_COLUMNS, "month", "value"]]

@@ -19,7 +19,7 @@ from metrics.indicators import yoy
 from metrics.indicators.components import SURVEYS, ledger_components, monthly_components, period_ledger
 from metrics.indicators.factors import index_monthly
 from metrics.indicators.registry import INDICATORS, SURVEY_KEYS
-from metrics.indicators.series import LEDGER_COLUMNS, ledger_components_by_month, ledger_offices_by_month
+from metrics.indicators.series import components_read, ledger_components_by_month, ledger_offices_by_month
 from metrics.indicators.units import LEVELS, check_level, office_table, unit_groups, unit_keys, unit_table
 from metrics.indicators.wilson import wilson_interval
 from metrics.periods import Period, default_as_of, parse_period
@@ -274,8 +274,8 @@ def monthly_series(
         columns = list(comp.columns)
         block = comp.to_numpy(dtype="float64").reshape(n, g, len(columns))
     else:
-        columns = list(LEDGER_COLUMNS)
-        block = ledger_components_by_month(dataset.ledger, offices, distinct, as_ofs, time_limits)
+        columns = components_read(INDICATORS[key].func)
+        block = ledger_components_by_month(dataset.ledger, offices, distinct, as_ofs, time_limits, columns)
     # A month's units are the offices with monthly rows plus the ledger-only offices it reads disputes of.
     reporting = offices["reported"].to_numpy(dtype=bool)
     present = None if reporting.all() else ledger_offices_by_month(dataset.ledger, offices, distinct, as_ofs)

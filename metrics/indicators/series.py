@@ -70,17 +70,22 @@ def ledger_components_by_month(
     months: Sequence[str],
     as_ofs: Sequence[date],
     time_limits: Mapping[str, int] | None = None,
+    columns: Sequence[str] = LEDGER_COLUMNS,
 ) -> np.ndarray:
     """Per office and month, the ledger components of that one-month period as of its as_of.
 
-    Returns a float64 array of shape (offices, months, :data:`LEDGER_COLUMNS`): ``[o, g]`` equals the
-    row of office ``o`` in ``ledger_components(ledger, offices, first_day(months[g]),
-    last_day(months[g]), as_ofs[g], time_limits)``. ``months`` must be distinct; every ledger office
-    of the asked months must be in ``offices``.
+    Returns a float64 array of shape (offices, months, ``columns``): ``[o, g]`` equals the row of office
+    ``o`` in ``ledger_components(ledger, offices, first_day(months[g]), last_day(months[g]), as_ofs[g],
+    time_limits)[columns]``. Only the asked ``columns`` (of :data:`LEDGER_COLUMNS`) are read, so a
+    trend of one indicator reads only what it needs. ``months`` must be distinct; every ledger office of
+    the asked months must be in ``offices``.
     """
     n, g = len(offices), len(months)
+    unknown = set(columns) - set(LEDGER_COLUMNS)
+    if unknown:
+        raise KeyError(sorted(unknown)[0])
     rows, group = month_rows(ledger, months, as_ofs)
-    out = np.zeros((n, g, len(LEDGER_COLUMNS)), dtype="float64")
+    out = np.zeros((n, g, len(columns)), dtype="float64")
     if not len(rows):
         return out
     codes, uniques = pd.factorize(_take(ledger["office_code"], rows))
@@ -88,69 +93,115 @@ def ledger_components_by_month(
     if (pos < 0).any():
         raise ValueError("ledger office missing from the office table")
     cell = pos.astype(np.int64) * g + group
-
-    def s(mask) -> np.ndarray:
-        return np.bincount(cell, weights=np.asarray(mask, dtype="float64"), minlength=n * g)
-
+    cut = np.array([np.datetime64(a, "ns") for a in as_ofs])[group]
     received_all = _as_datetime(ledger["received_date"])
     received = received_all[rows]
-    cuts = np.array([np.datetime64(a, "ns") for a in as_ofs])
-    cut = cuts[group]
+    memo: dict[str, np.ndarray] = {}
 
-    # Repeats: the rows that can be a partner of an asked month's dispute, flagged once.
-    if "party_key" in ledger.columns:
+    def once(name, make):
+        if name not in memo:
+            memo[name] = make()
+        return memo[name]
+
+    def status():
+        return once("status", lambda: _matches(_take(ledger["status"], rows), ("已化解", "化解中", "已移交", "调解不成")))
+
+    def resolved_date():
+        return once("resolved_date", lambda: _as_datetime(ledger["resolved_date"])[rows])
+
+    def follow_up():
+        return once("follow_up", lambda: _as_datetime(ledger["follow_up_date"])[rows])
+
+    def resolved():
+        return once("resolved", lambda: status()[0] & (resolved_date() <= cut))
+
+    def open_():
+        return once("open", lambda: status()[1] | (status()[0] & ~resolved()))
+
+    def limit():
+        limits = dict(TIME_LIMIT_DAYS if time_limits is None else time_limits)
+        return once("limit", lambda: _table_lookup(_take(ledger["complexity"], rows), limits, np.nan, "float64"))
+
+    def followed():
+        return once("followed", lambda: follow_up() <= cut)
+
+    fu_window = np.timedelta64(FOLLOW_UP_DAYS, "D")
+
+    def levels():
+        def make():
+            resolved_at = np.flatnonzero(resolved())
+            level_codes, level_uniques = pd.factorize(_take(ledger["level"], rows[resolved_at]))
+            given = np.zeros(len(rows), dtype=bool)
+            given[resolved_at] = level_codes >= 0
+            grassroots = np.zeros(len(rows), dtype=bool)
+            grassroots[resolved_at] = np.array([u == "社区" for u in level_uniques] + [False], dtype=bool)[level_codes]
+            return given, grassroots
+        return once("levels", make)
+
+    def proactive():
+        if not len(PROACTIVE_SOURCES):
+            return np.zeros(len(rows), dtype=bool)
+        return np.logical_or.reduce(_matches(_take(ledger["source"], rows), PROACTIVE_SOURCES))
+
+    def red_open():
+        open_at = np.flatnonzero(open_())
+        red = np.zeros(len(rows), dtype=bool)
+        red[open_at] = _matches(_take(ledger["risk"], rows[open_at]), ("红",))[0]
+        return red
+
+    def repeat():
+        # The rows that can be a partner of an asked month's dispute, flagged once.
+        if "party_key" not in ledger.columns:
+            return np.zeros(len(rows), dtype=bool)
         start = np.datetime64(min(month_first_day(m) for m in months) - timedelta(days=REPEAT_WINDOW_DAYS), "ns")
         near = np.flatnonzero((received_all >= start) & (received_all <= received.max()))
-        party = shared_key_codes(_take(ledger["party_key"], near))
         flags = np.zeros(len(received_all), dtype=bool)
-        flags[near] = repeat_flags_of_codes(party, received_all[near])
-        repeat = flags[rows]
-    else:
-        repeat = np.zeros(len(rows), dtype=bool)
+        flags[near] = repeat_flags_of_codes(shared_key_codes(_take(ledger["party_key"], near)), received_all[near])
+        return flags[rows]
 
-    marked, in_progress, transferred, failed = _matches(_take(ledger["status"], rows),
-                                                         ("已化解", "化解中", "已移交", "调解不成"))
-    resolved_date = _as_datetime(ledger["resolved_date"])[rows]
-    follow_up = _as_datetime(ledger["follow_up_date"])[rows]
-    resolved = marked & (resolved_date <= cut)
-    open_ = in_progress | (marked & ~resolved)
-    limits = dict(TIME_LIMIT_DAYS if time_limits is None else time_limits)
-    limit = _table_lookup(_take(ledger["complexity"], rows), limits, np.nan, "float64")
-    took = (resolved_date - received) / _DAY
-    age = (cut - received) / _DAY
-    followed = follow_up <= cut
-    fu_window = np.timedelta64(FOLLOW_UP_DAYS, "D")
-    resolved_at = np.flatnonzero(resolved)
-    level_codes, level_uniques = pd.factorize(_take(ledger["level"], rows[resolved_at]))
-    level_given = np.zeros(len(rows), dtype=bool)
-    level_given[resolved_at] = level_codes >= 0
-    grassroots = np.zeros(len(rows), dtype=bool)
-    grassroots[resolved_at] = np.array([u == "社区" for u in level_uniques] + [False], dtype=bool)[level_codes]
-    proactive = np.logical_or.reduce(_matches(_take(ledger["source"], rows), PROACTIVE_SOURCES)) \
-        if len(PROACTIVE_SOURCES) else np.zeros(len(rows), dtype=bool)
-    open_at = np.flatnonzero(open_)
-    red_open = np.zeros(len(rows), dtype=bool)
-    red_open[open_at] = _matches(_take(ledger["risk"], rows[open_at]), ("红",))[0]
-
-    sums = {
-        "disputes": np.bincount(cell, minlength=n * g).astype("float64"),
-        "resolved": s(resolved),
-        "transferred": s(transferred),
-        "failed": s(failed),
-        "open": s(open_),
-        "on_time": s(resolved & (took <= limit)),
-        "follow_up_done": s(resolved & followed & (follow_up - resolved_date <= fu_window)),
-        "follow_up_due": s(resolved & ((resolved_date + fu_window <= cut) | followed)),
-        "proactive": s(proactive),
-        "grassroots": s(grassroots),
-        "level_given": s(level_given),
-        "overdue_open": s(open_ & (age > limit)),
-        "red_open": s(red_open),
-        "repeat_disputes": s(repeat),
+    masks = {
+        "resolved": resolved,
+        "transferred": lambda: status()[2],
+        "failed": lambda: status()[3],
+        "open": open_,
+        "on_time": lambda: resolved() & ((resolved_date() - received) / _DAY <= limit()),
+        "follow_up_done": lambda: resolved() & followed() & (follow_up() - resolved_date() <= fu_window),
+        "follow_up_due": lambda: resolved() & ((resolved_date() + fu_window <= cut) | followed()),
+        "proactive": proactive,
+        "grassroots": lambda: levels()[1],
+        "level_given": lambda: levels()[0],
+        "overdue_open": lambda: open_() & ((cut - received) / _DAY > limit()),
+        "red_open": red_open,
+        "repeat_disputes": repeat,
     }
-    for j, col in enumerate(LEDGER_COLUMNS):
-        out[:, :, j] = sums[col].reshape(n, g)
+    for j, col in enumerate(columns):
+        if col == "disputes":
+            sums = np.bincount(cell, minlength=n * g).astype("float64")
+        else:
+            sums = np.bincount(cell, weights=np.asarray(masks[col](), dtype="float64"), minlength=n * g)
+        out[:, :, j] = sums.reshape(n, g)
     return out
+
+
+def components_read(func) -> list[str]:
+    """The ledger components an indicator function reads (in :data:`LEDGER_COLUMNS` order), found by
+    calling it once on zeros and recording the keys it asks for."""
+    seen: set[str] = set()
+
+    class _Recorder(dict):
+        def __getitem__(self, name):
+            seen.add(name)
+            return np.zeros(1)
+
+        def get(self, name, default=None):
+            return self[name]
+
+        def __contains__(self, name) -> bool:
+            seen.add(name)
+            return True
+
+    func(_Recorder())
+    return [c for c in LEDGER_COLUMNS if c in seen]
 
 
 def ledger_offices_by_month(ledger: pd.DataFrame, offices: pd.DataFrame, months: Sequence[str],

@@ -116,3 +116,18 @@ def test_empty_months_and_unknown_key():
     assert list(monthly_series(ds, [], "office", "alerts").columns) == [*ID_COLUMNS, "month", "value"]
     with pytest.raises(KeyError):
         monthly_series(ds, ["2026-01"], "office", "no_such_key")
+
+
+def test_only_the_asked_components_are_read_and_they_equal_the_full_pass(bureau):
+    from metrics.indicators.series import LEDGER_COLUMNS, components_read
+
+    offices = office_table(bureau.monthly, bureau.ledger)
+    reported = pd.unique(bureau.monthly["month"].astype(object))
+    as_ofs = [default_as_of(parse_period(m), reported) for m in MONTHS]
+    full = ledger_components_by_month(bureau.ledger, offices, MONTHS, as_ofs)
+    for cols in (["repeat_disputes"], ["red_open", "disputes"], ["on_time", "overdue_open", "grassroots"]):
+        part = ledger_components_by_month(bureau.ledger, offices, MONTHS, as_ofs, columns=cols)
+        assert np.array_equal(part, full[:, :, [LEDGER_COLUMNS.index(c) for c in cols]])
+    assert components_read(INDICATORS["resolution_rate"].func) == ["disputes", "resolved", "transferred"]
+    with pytest.raises(KeyError):
+        ledger_components_by_month(bureau.ledger, offices, MONTHS, as_ofs, columns=["alerts"])

@@ -20,7 +20,7 @@ APP = '[data-testid="stApp"]'
 def wait_idle(page: Page, timeout: float = 60_000) -> None:
     """Wait for the current script run (if any) to finish and the app to be connected."""
     try:
-        page.wait_for_selector(f'{APP}[data-test-script-state="running"]', timeout=700)
+        page.wait_for_selector(f'{APP}[data-test-script-state="running"]', timeout=1_500)
     except PWTimeout:
         pass
     page.wait_for_selector(f'{APP}[data-test-script-state="notRunning"][data-test-connection-state="CONNECTED"]',

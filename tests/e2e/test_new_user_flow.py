@@ -73,7 +73,14 @@ def _create_user(page, username: str, password: str, role_label: str, scope_kind
     choose(page, "范围类型", scope_kind, scope=f)
     fill(page, "范围（分局或派出所名称）", scope, scope=f)
     click(page, "创建用户", scope=f)
-    main(page).get_by_text("已创建用户。").wait_for()
+    # "已创建用户。" may still show from the previous account, and on a loaded machine the rerun can
+    # start later than wait_idle looks for it: wait for what matters, the account in the users table.
+    for _ in range(120):
+        if username in grid_text(page):
+            return
+        page.wait_for_timeout(250)
+        wait_idle(page)
+    raise AssertionError(f"account {username} never appeared in the users table")
 
 
 def test_new_installation_setup_upload_and_rating(fresh_app, page, tmp_path):

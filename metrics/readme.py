@@ -34,19 +34,12 @@ def replace_section(text: str, name: str, body: str) -> str:
 
 
 def generators() -> dict[str, Callable[[], str]]:
-    """Section name → function producing its Markdown. Each area registers its own here."""
-    found: dict[str, Callable[[], str]] = {}
-    for module, name, func in (
-        ("metrics.docs_workbook", "workbook", "workbook_markdown"),
-        ("metrics.indicators.docs", "indicators", "indicators_markdown"),
-        ("metrics.rubric_docs", "rubric", "rubric_markdown"),
-    ):
-        try:
-            mod = __import__(module, fromlist=[func])
-        except ModuleNotFoundError:
-            continue
-        found[name] = getattr(mod, func)
-    return found
+    """Section name → function producing its Markdown."""
+    from metrics.docs_workbook import workbook_markdown
+    from metrics.indicators.docs import indicators_markdown
+    from metrics.rubric_docs import rubric_markdown
+
+    return {"workbook": workbook_markdown, "indicators": indicators_markdown, "rubric": rubric_markdown}
 
 
 def rewrite(path: Path = README) -> None:

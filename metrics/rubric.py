@@ -19,37 +19,19 @@ from typing import Any, Literal
 
 import tomli_w
 
+from metrics.indicators.registry import INDICATORS
+
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "config" / "rubric.toml"
 
 # The indicator keys of metrics.md, used until the indicators registry exists.
-_METRICS_MD_KEYS = frozenset(
-    {
-        "alerts", "dispute_alerts", "criminal_cases", "fraud_cases", "civil_to_criminal",
-        "avg_daily_hours", "visit_coverage", "officer_familiarity", "resident_familiarity", "satisfaction",
-        "alerts_yoy", "dispute_alerts_yoy", "criminal_cases_yoy", "fraud_cases_yoy",
-        "alerts_yoy_z", "dispute_alerts_yoy_z", "criminal_cases_yoy_z", "fraud_cases_yoy_z",
-        "officer_familiarity_yoy_pp", "resident_familiarity_yoy_pp", "satisfaction_yoy_pp",
-        "months_reported", "months_expected",
-        "disputes", "resolved", "transferred", "failed", "open",
-        "resolution_rate", "on_time_rate", "follow_up_rate", "proactive_rate", "grassroots_rate",
-        "overdue_open", "red_open", "repeat_disputes",
-    }
-)  # fmt: skip
-
 CAP_OPS = (">", ">=", "<", "<=")
 TOTAL_WEIGHT = 100.0
 _EPS = 1e-9
 
 
 def known_metrics() -> frozenset[str]:
-    """Indicator keys a rubric may use: the indicators registry when present, else metrics.md's list."""
-    try:
-        from metrics.indicators.registry import INDICATORS  # type: ignore[import-not-found]
-    except ImportError:
-        return _METRICS_MD_KEYS
-    if isinstance(INDICATORS, Mapping):
-        return frozenset(INDICATORS)
-    return frozenset(getattr(i, "key", i) for i in INDICATORS)
+    """Indicator keys a rubric may use: those of the indicators registry (metrics.md)."""
+    return frozenset(INDICATORS)
 
 
 class RubricError(ValueError):

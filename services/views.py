@@ -19,9 +19,9 @@ import pandas as pd
 from sqlalchemy import select
 
 from metrics.periods import Period, month_range, shift_month
-from metrics.rubric import Rubric, load_rubric
+from metrics.rubric import Rubric
 from metrics.scoring import stars_text
-from services import reading
+from services import reading, rubrics
 from services.actors import Actor, reload, require_role
 from services.context import App
 from services.errors import ServiceError
@@ -54,18 +54,8 @@ def available_months(app: App, actor: Actor | int) -> list[str]:
 
 
 def current_rubric(app: App) -> Rubric:
-    """The rubric in force: the newest saved version when the rubric service provides one, else the
-    shipped ``config/rubric.toml``."""
-    try:
-        from services import rubrics  # type: ignore[attr-defined]  # engineer E's versions, when present
-
-        getter = getattr(rubrics, "current_rubric", None)
-        if getter is not None:
-            got = getter(app)
-            return got[0] if isinstance(got, tuple) else got
-    except ImportError:
-        pass
-    return load_rubric()
+    """The rubric in force: the newest saved version, else the shipped ``config/rubric.toml``."""
+    return rubrics.current_rubric(app)[0]
 
 
 # --- 总览 -------------------------------------------------------------------------------------------

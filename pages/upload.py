@@ -1,6 +1,8 @@
 """数据上报: template download, multi-file upload with progress, the problem table (errors block,
 warnings need a tick), annotated workbook download, preview of changes, confirm → store, history."""
 
+import logging
+
 import pandas as pd
 import streamlit as st
 
@@ -14,6 +16,8 @@ from ui.i18n import t
 from ui.problems import show_problems
 from ui.safe import md_escape
 from ui.tables import show_table
+
+LOG = logging.getLogger("dashboard.upload")
 
 PLAN, DATA = "upload_plan", "upload_bytes"
 app, actor = state.current_app(), state.current_actor()
@@ -71,11 +75,11 @@ if plan is not None:
         if fp.problems and fp.source.name in data:
             try:
                 marked = annotate(data[fp.source.name], fp.source.name, list(fp.problems))
-                st.download_button(t("download_annotated", name=fp.source.name), marked,
+                st.download_button(t("download_annotated", name=md_escape(fp.source.name)), marked,
                                    file_name=f"问题标注_{fp.source.name.rsplit('.', 1)[0]}.xlsx",
                                    key=f"up_annotated_{i}", icon=":material/download:")
             except Exception:  # the annotated copy is a convenience; the table above is the report
-                pass
+                LOG.exception("annotated workbook for %s failed", fp.source.name)
     if plan.blocked:
         st.error(t("errors_block", n=len([p for p in plan.problems if p.severity == "error"])))
     else:

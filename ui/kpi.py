@@ -57,8 +57,11 @@ def format_delta(key: str, value: float | None, prior: float | None) -> str | No
     return f"{d:+.2f}"
 
 
-def delta_colour(key: str) -> str:
-    """``st.metric`` delta colour: normal when higher is better, inverse when lower is, off otherwise."""
+def delta_colour(key: str, value: float | None = None, prior: float | None = None) -> str:
+    """``st.metric`` delta colour: normal when higher is better, inverse when lower is, off otherwise —
+    and off when ``value`` equals ``prior`` (no change is neither good nor bad news)."""
+    if not _missing(value) and not _missing(prior) and value == prior:
+        return "off"
     better = INDICATORS[key].better
     return {"higher": "normal", "lower": "inverse"}.get(better, "off")
 
@@ -76,6 +79,6 @@ def kpi_row(cards: Sequence[Card], per_row: int = 4) -> None:
             if delta is None:
                 help_parts.append(t("kpi_prior_missing"))
             col.metric(ind.label, format_value(card.key, card.value), delta=delta,
-                       delta_color=delta_colour(card.key), help="；".join(help_parts), border=True)
+                       delta_color=delta_colour(card.key, card.value, card.prior), help="；".join(help_parts), border=True)
             if not _missing(card.target):
                 col.caption(t("kpi_target", target=format_value(card.key, card.target)))

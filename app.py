@@ -3,8 +3,11 @@
 Run with ``streamlit run app.py``. ``DASHBOARD_DEMO=1`` starts demo mode (the sample bureau and one
 account per role, see ``services/demo.py``); every screen then says "演示模式".
 
-Only the pages of the signed-in user's role are given to ``st.navigation``: a page that is not in the
-list cannot be reached by URL. Services still check role and scope on every call.
+Only the pages of the signed-in user's role are given to ``st.navigation`` with their files: another
+role's page cannot be reached by URL. Its address is registered too, hidden, for a page that only says
+"无权访问此页面" (instead of Streamlit's English "Page not found"); signed out, every page address shows
+the sign-in form, and after signing in the user lands on the page they asked for, if their role has it.
+Services still check role and scope on every call.
 """
 
 from __future__ import annotations
@@ -73,6 +76,19 @@ def _signin_page() -> None:
         st.rerun()
 
 
+def _no_access_page() -> None:
+    """Shown at the address of a page the signed-in user's role does not have: says so, in Chinese,
+    and shows nothing of that page."""
+    actor = state.current_actor()
+    st.title(t("no_access_title"))
+    st.error(t("no_access_body", role=actor.role_label), icon=":material/block:")
+
+
+def _hidden_addresses(show, title: str) -> list:
+    """Every screen address as a hidden page running ``show`` (the sign-in or setup form)."""
+    return [st.Page(show, title=title, url_path=key, visibility="hidden") for key, *_ in PAGES]
+
+
 def _sign_out() -> None:
     token = st.session_state.pop(state.TOKEN_KEY, None)
     st.session_state.pop(state.ACTOR_KEY, None)
@@ -120,16 +136,20 @@ def main() -> None:
     if app.settings.demo:
         st.warning(t("demo_banner"), icon=":material/science:")
     if not accounts.has_users(app):
-        st.navigation([st.Page(_setup_page, title=t("setup_title"), url_path="setup")], position="hidden").run()
+        st.navigation([st.Page(_setup_page, title=t("setup_title"), url_path="setup"),
+                       *_hidden_addresses(_setup_page, t("setup_title"))], position="hidden").run()
         return
     actor = _signed_in_actor(app)
     if actor is None:
-        st.navigation([st.Page(_signin_page, title=t("signin_title"), url_path="signin")], position="hidden").run()
+        st.navigation([st.Page(_signin_page, title=t("signin_title"), url_path="signin"),
+                       *_hidden_addresses(_signin_page, t("signin_title"))], position="hidden").run()
         return
     _sidebar(actor)
     allowed = set(pages_for(actor.role))
-    pages = [st.Page(path, title=t(f"page_{key}"), icon=icon, url_path=key, default=(key == "overview"))
-             for key, path, icon, _roles in PAGES if key in allowed and (HERE / path).exists()]
+    pages = [st.Page(HERE / path, title=t(f"page_{key}"), icon=icon, url_path=key, default=(key == "overview"))
+             if key in allowed else
+             st.Page(_no_access_page, title=t("no_access_title"), url_path=key, visibility="hidden")
+             for key, path, icon, _roles in PAGES if (HERE / path).exists()]
     page = st.navigation(pages)
     try:
         page.run()

@@ -19,7 +19,7 @@ from ui.tables import show_table
 
 LOG = logging.getLogger("dashboard.upload")
 
-PLAN, DATA = "upload_plan", "upload_bytes"
+PLAN, DATA, RECEIPT, GEN = "upload_plan", "upload_bytes", "upload_receipt", "upload_generation"
 app, actor = state.current_app(), state.current_actor()
 st.title(t("upload_title"))
 st.info(t("upload_intro"))
@@ -34,9 +34,32 @@ st.download_button(t("download_template"), _template(), file_name="社区警务�
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                    key="up_template", icon=":material/download:")
 
+
+
+def _show_receipt(receipt) -> None:
+    """What the last confirmed store wrote: the service's message and one row per stored upload, read
+    back from the upload history (the database's account, not the preview's)."""
+    st.success(md_escape(receipt.message), icon=":material/task_alt:")
+    stored = [h for h in svc.upload_history(app, actor) if h["id"] in set(receipt.upload_ids)]
+    if stored:
+        st.subheader(t("receipt_title"))
+        show_table(pd.DataFrame([{
+            "version": h["version"], "file_name": h["file_name"], "stations": h["stations"],
+            "monthly_new": h["monthly_new"], "monthly_replaced": h["monthly_replaced"],
+            "disputes_new": h["disputes_new"], "disputes_updated": h["disputes_updated"], "sha256": h["sha256"],
+        } for h in sorted(stored, key=lambda h: h["id"])]), "up_receipt", download_name="保存回执",
+            labels={"version": t("col_version"), "file_name": t("col_file"), "stations": t("col_stations"),
+                    "monthly_new": t("preview_new_months"), "monthly_replaced": t("col_months_replaced"),
+                    "disputes_new": t("preview_new_disputes"), "disputes_updated": t("col_disputes_updated"),
+                    "sha256": t("col_sha")})
+
+
+# A new uploader (new key) after each store, so the stored files are not offered again.
+generation = st.session_state.get(GEN, 0)
 files = st.file_uploader(t("choose_files"), type=["xlsx", "xlsm", "xls", "csv", "ods"],
-                         accept_multiple_files=True, key="up_files")
+                         accept_multiple_files=True, key="up_files" if not generation else f"up_files_{generation}")
 if st.button(t("check_files"), type="primary", disabled=not files, key="up_check"):
+    st.session_state.pop(RECEIPT, None)
     batch = [(f.name, f.getvalue()) for f in files]
     with st.status(t("reading_files"), expanded=True) as status:
         bar = st.progress(0.0)
@@ -60,6 +83,10 @@ def _changes(items, kind, key_cols) -> pd.DataFrame:
                          "old": "" if old is None else str(old), "new": "" if new is None else str(new)})
     return pd.DataFrame(recs, columns=[*key_cols, "field", "old", "new"])
 
+
+receipt = st.session_state.get(RECEIPT)
+if receipt is not None:
+    _show_receipt(receipt)
 
 plan = st.session_state.get(PLAN)
 if plan is not None:
@@ -115,10 +142,12 @@ if plan is not None:
                 receipt = svc.commit_upload(app, actor, plan, acknowledge_warnings=bool(ack))
             except ServiceError as exc:
                 st.error(md_escape(exc))
-            else:
+            else:  # the plan is spent: show the receipt instead of the preview, on a fresh run
                 st.session_state.pop(PLAN, None)
                 st.session_state.pop(DATA, None)
-                st.success(md_escape(receipt.message))
+                st.session_state[RECEIPT] = receipt
+                st.session_state[GEN] = generation + 1
+                st.rerun()
 
 st.subheader(t("history_title"))
 history = svc.upload_history(app, actor)

@@ -50,6 +50,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "page_rating": ("星级评定", "Star rating"),
     "page_rubric": ("评分规则", "Rubric"),
     "page_admin": ("系统管理", "Administration"),
+    "no_access_title": ("无权访问此页面", "No access to this page"),
+    "no_access_body": ("当前账号（{role}）无权访问此页面。请从左侧菜单选择可用的页面；如确需使用，请联系管理员调整角色。",
+                       "Your account ({role}) may not open this page. Choose a page from the menu on the left, "
+                       "or ask the administrator to change your role."),
     # common widgets
     "period": ("统计期", "Period"),
     "period_kind": ("统计期类型", "Period type"),
@@ -120,6 +124,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "preview_nothing": ("这些文件与已保存的数据没有差别，无需保存。", "These files change nothing."),
     "confirm_store": ("确认保存", "Store"),
     "stored_ok": ("{msg}", "{msg}"),
+    "receipt_title": ("本次保存的内容（保存回执）", "What was stored (receipt)"),
+    "col_months_replaced": ("替换的警务室月报", "Replaced office-months"),
+    "col_disputes_updated": ("更新的纠纷", "Updated disputes"),
     "history_title": ("上传记录", "Upload history"),
     "no_history": ("尚无上传记录。", "No uploads yet."),
     "col_file": ("文件", "File"),

@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from services.actors import Actor
 from services.context import App, open_app
@@ -20,6 +21,7 @@ from services.settings import Settings, from_env
 
 TOKEN_KEY = "auth_token"
 ACTOR_KEY = "_actor"
+ENTRY_SCRIPT = "app.py"
 
 
 def settings() -> Settings:
@@ -49,11 +51,27 @@ def current_app() -> App:
 
 
 def current_actor() -> Actor:
-    """The signed-in user of this run; stops the page when nobody is signed in."""
+    """The signed-in user of this run; when there is none, the run goes through ``app.py`` (its
+    sign-in form) instead, or stops."""
     actor = st.session_state.get(ACTOR_KEY)
     if not isinstance(actor, Actor):
+        _through_entry_script()
         st.stop()
     return actor
+
+
+def _through_entry_script() -> None:
+    """Rerun through ``app.py`` when Streamlit ran a page file without it.
+
+    Until ``app.py`` first calls ``st.navigation`` in a server process, Streamlit treats the ``pages/``
+    folder in its old way: the first run after a start whose address names a page (``/rubric``) runs
+    that file alone — no sign-in gate, and with nobody signed in a blank screen. Switching to
+    ``app.py`` shows the sign-in form instead. Run from ``app.py``'s navigation (the normal case),
+    ``app.py`` is not one of its pages and nothing happens here."""
+    try:
+        st.switch_page(ENTRY_SCRIPT)
+    except StreamlitAPIException:
+        pass
 
 
 def scope_key(actor: Actor) -> tuple[str, str, str]:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from app_helpers import no_failure, sign_in, texts
 
 from sample_data.broken import BROKEN_FILES, HEADER_ROW
-from services import demo
+from services import accounts, demo, uploads
+from services.errors import ServiceError
 from store import rows
+from ui.i18n import MESSAGES
 
 ROOT = Path(__file__).resolve().parents[2]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -62,6 +65,50 @@ def test_good_workbook_previews_new_office_months_then_stores_them(demo_app):
     assert _version(demo_app) > before
     history = at.dataframe[-1].value
     assert history.iloc[0]["file_name"] == path.name
+
+
+def test_after_storing_the_receipt_replaces_the_preview_and_the_plan_cannot_be_confirmed_again(demo_app):
+    _, station_files = demo.sample_files()
+    path = station_files[-1]
+    at = _upload(sign_in(demo_app, "evaluator", "pages/upload.py"), path)
+    preview = MESSAGES["preview_title"][0]
+    assert preview in texts(at) and at.button(key="up_store")
+    if at.checkbox:
+        at.checkbox(key="up_ack").check().run()
+    at.button(key="up_store").click().run()
+    no_failure(at)
+    after = _version(demo_app)
+    # the preview and its confirm button are gone; the receipt says what was stored
+    assert preview not in texts(at)
+    assert not [b for b in at.button if b.key == "up_store"]
+    assert "upload_plan" not in at.session_state
+    assert MESSAGES["receipt_title"][0] in texts(at)
+    receipt = next(d.value for d in at.dataframe if "monthly_new" in d.value.columns)
+    assert list(receipt["file_name"]) == [path.name]
+    assert receipt.iloc[0]["monthly_new"] > 0 and receipt.iloc[0]["disputes_new"] >= 0
+    # a fresh uploader: the stored file is no longer offered for checking
+    assert all(not u.value for u in at.file_uploader)
+    assert at.button(key="up_check").disabled
+    # a further rerun (any click) stores nothing more and still shows the receipt
+    at.run()
+    no_failure(at)
+    assert _version(demo_app) == after
+    assert MESSAGES["receipt_title"][0] in texts(at)
+
+
+def test_committing_the_same_plan_twice_stores_it_once(demo_app):
+    _, station_files = demo.sample_files()
+    path = station_files[-1]
+    actor = accounts.authenticate(demo_app, demo.DEMO_USERS["evaluator"], demo.DEMO_PASSWORD).actor
+    plan = uploads.prepare_upload(demo_app, actor, [(path.name, path.read_bytes())])
+    assert not plan.blocked and plan.to_store
+    first = uploads.commit_upload(demo_app, actor, plan, acknowledge_warnings=True)
+    assert len(first.upload_ids) == 1
+    version, count = _version(demo_app), len(uploads.upload_history(demo_app, actor))
+    with pytest.raises(ServiceError):
+        uploads.commit_upload(demo_app, actor, plan, acknowledge_warnings=True)
+    assert _version(demo_app) == version
+    assert len(uploads.upload_history(demo_app, actor)) == count
 
 
 def test_station_head_cannot_store_another_stations_workbook(demo_app, tmp_path):

@@ -110,6 +110,14 @@ def fresh_app():
     _stop(server)
 
 
+@pytest.fixture
+def unvisited_app():
+    """The app on an empty data folder, just started: no browser has opened any address of it yet."""
+    server = _start("unvisited", {})
+    yield server
+    _stop(server)
+
+
 @pytest.fixture(scope="session")
 def demo_app(browser):
     """The app in demo mode (sample bureau, demo accounts), already seeded: the first session seeds

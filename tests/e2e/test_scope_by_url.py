@@ -13,7 +13,17 @@ from urllib.parse import urlencode
 
 import openpyxl
 import pytest
-from e2e_helpers import dismiss_dialogs, grid_rows, main, nav_titles, no_error_shown, push_url, shot, sign_in
+from e2e_helpers import (
+    dismiss_dialogs,
+    grid_rows,
+    main,
+    nav_titles,
+    no_error_shown,
+    open_app,
+    push_url,
+    shot,
+    sign_in,
+)
 
 from metrics.schema import MONTHLY
 from services.demo import DEMO_PASSWORD, DEMO_USERS
@@ -43,6 +53,7 @@ def _offices_by_station() -> dict[str, set[str]]:
 OFFICES = _offices_by_station()
 OTHER_NAMES = sorted(n for st, names in OFFICES.items() if st != OWN_STATION for n in names)
 OTHER_CODE = "3710020201"
+NO_ACCESS = "无权访问此页面"
 
 
 def _shows_no_other_station(page) -> None:
@@ -53,15 +64,23 @@ def _shows_no_other_station(page) -> None:
     assert OTHER_STATION not in text and OTHER_STATION not in cells
 
 
+def _says_no_access_in_chinese(page) -> None:
+    """The screen says, in Chinese, that the page is not this user's — not Streamlit's English dialog."""
+    assert NO_ACCESS in main(page).locator("h1").all_inner_texts()
+    assert page.get_by_text("Page not found").count() == 0
+    assert page.get_by_text("does not seem to exist").count() == 0
+
+
 @pytest.mark.parametrize("path,forbidden", [("/rubric", "评分规则"),
                                             ("/admin?" + urlencode({"station": OTHER_STATION}), "系统管理")])
 def test_station_head_cannot_open_forbidden_screens_by_url(demo_app, page, path, forbidden):
     assert OWN_STATION in OFFICES and len(OTHER_NAMES) > 20
     closed = sign_in(page, demo_app.url, DEMO_USERS["station_head"], DEMO_PASSWORD, path=path)
-    assert closed, "Streamlit should say the address is not a page of this user"
+    assert not closed, f"Streamlit's own dialog was shown: {closed}"
     assert forbidden not in nav_titles(page)
     headings = main(page).locator("h1").all_inner_texts()
     assert forbidden not in headings, f"{path} opened {forbidden}"
+    _says_no_access_in_chinese(page)
     no_error_shown(page)
     _shows_no_other_station(page)
     shot(page, "scope_url_" + path.strip("/").split("?")[0])
@@ -88,7 +107,19 @@ def test_forbidden_screen_address_within_a_session_shows_no_forbidden_screen(dem
     sign_in(page, demo_app.url, DEMO_USERS["station_head"], DEMO_PASSWORD)
     for path, forbidden in (("/rubric", "评分规则"), ("/admin?" + urlencode({"station": OTHER_STATION}), "系统管理")):
         push_url(page, path)
-        dismiss_dialogs(page)
+        assert not dismiss_dialogs(page), "Streamlit's own dialog was shown"
         assert forbidden not in main(page).locator("h1").all_inner_texts()
+        _says_no_access_in_chinese(page)
         no_error_shown(page)
         _shows_no_other_station(page)
+
+
+def test_first_visit_after_a_start_at_a_screen_address_shows_the_sign_in_gate(unvisited_app, page):
+    """Before app.py has run once in a server, Streamlit runs a page file named by the address on its
+    own; the visitor must still meet the gate (here the first-run setup form), not a blank screen."""
+    open_app(page, unvisited_app.url + "/rubric")
+    text = main(page).inner_text()
+    assert "创建管理员" in text, text[:300]
+    assert "评分规则" not in main(page).locator("h1").all_inner_texts()
+    assert not dismiss_dialogs(page)
+    no_error_shown(page)

@@ -21,6 +21,13 @@ import numpy as np
 import pandas as pd
 
 from metrics.indicators.factors import MonthlyIndex
+from metrics.indicators.prepared import (
+    RawLedger,
+    lookup,
+    member_of,
+    shared_key_codes,  # noqa: F401  (re-exported: early_warnings reads it here)
+)
+from metrics.indicators.prepared import as_datetime as _as_datetime
 from metrics.schema import FOLLOW_UP_DAYS, PROACTIVE_SOURCES, TIME_LIMIT_DAYS
 
 COUNT_COLUMNS = ("alerts", "dispute_alerts", "criminal_cases", "civil_to_criminal")
@@ -175,15 +182,6 @@ def monthly_components(
     return frame
 
 
-def _as_datetime(values) -> np.ndarray:
-    """A date column (Series or array) as ``datetime64[ns]`` numpy values (NaT when not given)."""
-    if isinstance(values, np.ndarray) and values.dtype == "datetime64[ns]":
-        return values
-    if isinstance(values, pd.Series) and values.dtype == "datetime64[ns]":
-        return values.to_numpy()
-    return pd.to_datetime(values).to_numpy(dtype="datetime64[ns]")
-
-
 def _objects(values) -> np.ndarray:
     return np.asarray(values, dtype=object)
 
@@ -213,50 +211,6 @@ def repeat_flags(ledger: Mapping[str, Any] | pd.DataFrame, window_days: int = RE
         return np.zeros(len(keys), dtype=bool)
     codes, _ = pd.factorize(keys)
     return repeat_flags_of_codes(codes, _as_datetime(ledger["received_date"]), window_days)
-
-
-def shared_key_codes(keys: np.ndarray) -> np.ndarray:
-    """Factorised ``keys`` for the keys that occur at least twice; −1 for a key seen once or not given.
-
-    A key seen once can never be a repeat, and most party keys are seen once. Each key's (cached)
-    Python string hash is folded into a bucket number with about four buckets per key: a row alone in
-    its bucket has a key seen once. Only the rest are grouped by full hash, and only rows whose hash
-    occurs twice or more are compared exactly. Equal keys have equal hashes and buckets, so this drops
-    exactly the keys seen once — no estimate.
-    """
-    n = len(keys)
-    codes = np.full(n, -1, dtype=np.intp)
-    if n < 2:
-        return codes
-    hashed = np.fromiter(map(hash, keys), dtype=np.int64, count=n)
-    bits = max(10, n.bit_length() + 2)
-    bucket = ((hashed ^ (hashed >> 32)) & ((1 << bits) - 1)).astype(np.intp)
-    candidates = np.flatnonzero(np.bincount(bucket, minlength=1 << bits)[bucket] >= 2)
-    if not len(candidates):
-        return codes
-    same_hash, _ = pd.factorize(hashed[candidates])
-    keep = np.bincount(same_hash)[same_hash] >= 2
-    shared, group = candidates[keep], same_hash[keep]
-    if not len(shared):
-        return codes
-    # Rows of one hash are checked against its first row (codes number hashes in order of appearance);
-    # should two different keys ever share a hash, every shared row is factorised exactly instead.
-    first = same_hash > np.maximum.accumulate(np.r_[-1, same_hash[:-1]])
-    representative = candidates[first]
-    try:
-        same = np.asarray(keys[shared] == keys[representative[group]], dtype=bool)
-    except (TypeError, ValueError):
-        same = np.zeros(len(shared), dtype=bool)
-    if same.all():
-        # A missing key (None) has one hash; NaN is never equal to itself and so never gets here.
-        none = hashed[representative] == hash(None)
-        none[none] = [keys[r] is None for r in representative[none]]
-        codes[shared] = np.where(none[group], -1, group)
-    else:
-        exact, _ = pd.factorize(keys[shared])
-        seen = np.bincount(exact[exact >= 0], minlength=1)
-        codes[shared] = np.where((exact >= 0) & (seen[np.maximum(exact, 0)] >= 2), exact, -1)
-    return codes
 
 
 def repeat_flags_of_codes(codes: np.ndarray, received: np.ndarray, window_days: int = REPEAT_WINDOW_DAYS) -> np.ndarray:
@@ -338,66 +292,26 @@ class PeriodLedger:
     office_uniques: np.ndarray
 
 
-def period_ledger(ledger: pd.DataFrame, first_day: date, last_day: date, as_of: date) -> PeriodLedger:
-    """Locate the ledger rows of a period (see :class:`PeriodLedger`); one pass over the dates."""
-    received = _as_datetime(ledger["received_date"])
+def period_ledger(ledger: pd.DataFrame, first_day: date, last_day: date, as_of: date,
+                  reader: RawLedger | None = None) -> PeriodLedger:
+    """Locate the ledger rows of a period (see :class:`PeriodLedger`); one pass over the dates.
+    ``reader`` is how to read the ledger (:mod:`~metrics.indicators.prepared`; default afresh)."""
+    cols = RawLedger(ledger) if reader is None else reader
+    received = cols.dates("received_date")
     end = np.datetime64(min(last_day, as_of), "ns")
     window_start = np.datetime64(first_day - timedelta(days=REPEAT_WINDOW_DAYS), "ns")
     near = np.flatnonzero((received >= window_start) & (received <= end))
     near_received = received[near]
     inside = near_received >= np.datetime64(first_day, "ns")
     rows = near[inside]
-    codes, uniques = pd.factorize(_take(ledger["office_code"], rows))
+    codes, uniques = cols.codes("office_code", rows)
+    # Only the offices of the period's rows (an index's codes number every office of the ledger).
+    present = pd.unique(codes[codes >= 0])
+    if len(present) < len(uniques):
+        renumber = np.full(len(uniques) + 1, -1, dtype=np.intp)
+        renumber[present] = np.arange(len(present))
+        codes, uniques = renumber[codes], uniques[present]
     return PeriodLedger(near, near_received, inside, rows, codes, np.asarray(uniques, dtype=object))
-
-
-def _take(values: pd.Series, rows: np.ndarray) -> np.ndarray:
-    """The values at ``rows`` as an object array; only those rows are converted (a pandas ``str``
-    column would otherwise be turned into Python objects whole)."""
-    if values.dtype == object:
-        return values.to_numpy()[rows]
-    return values.take(rows).to_numpy(dtype=object)
-
-
-def _lookup(values: np.ndarray, table: Mapping[Any, Any], default, dtype) -> np.ndarray:
-    """``table[v]`` for each value (``default`` when absent or not given), hashing each distinct value once."""
-    codes, uniques = pd.factorize(values)
-    mapped = np.array([table.get(u, default) for u in uniques] + [default], dtype=dtype)
-    return mapped[codes]
-
-
-def _matches(values: np.ndarray, names: Sequence[str]) -> list[np.ndarray]:
-    """For each of ``names``, which of ``values`` equal it (boolean arrays).
-
-    A row is compared with the next name only while it has matched none, so a few common values cost
-    little more than one pass; comparing C strings is cheaper than hashing them. Values that cannot be
-    compared plainly (pandas ``NA``) fall back to factorising.
-    """
-    try:
-        out = []
-        rest = None
-        for name in names:
-            hit = np.zeros(len(values), dtype=bool)
-            if rest is None:
-                hit = np.asarray(values == name, dtype=bool)
-                rest = np.flatnonzero(~hit)
-            else:
-                found = np.asarray(values[rest] == name, dtype=bool)
-                hit[rest[found]] = True
-                rest = rest[~found]
-            out.append(hit)
-        return out
-    except (TypeError, ValueError):
-        codes, uniques = pd.factorize(values)
-        return [np.array([u == name for u in uniques] + [False], dtype=bool)[codes] for name in names]
-
-
-def _table_lookup(values: np.ndarray, table: Mapping[str, Any], default, dtype) -> np.ndarray:
-    """``table[v]`` for each value (``default`` when absent or not given) by :func:`_matches`."""
-    out = np.full(len(values), default, dtype=dtype)
-    for hit, value in zip(_matches(values, list(table)), table.values(), strict=True):
-        out[hit] = value
-    return out
 
 
 def ledger_components(
@@ -408,58 +322,54 @@ def ledger_components(
     as_of: date,
     time_limits: Mapping[str, int] | None = None,
     located: PeriodLedger | None = None,
+    reader: RawLedger | None = None,
 ) -> pd.DataFrame:
     """Per office, the counts over disputes received in the period (up to ``as_of``), as of ``as_of``.
 
     Columns: ``disputes, resolved, transferred, failed, open, on_time, follow_up_done, follow_up_due,
     proactive, grassroots, level_given, overdue_open, red_open, repeat_disputes``. ``located`` is the
-    period's :func:`period_ledger` when the caller already has it.
+    period's :func:`period_ledger` when the caller already has it; ``reader`` how to read the ledger
+    (:mod:`~metrics.indicators.prepared`; default afresh).
     """
     n = len(offices)
-    loc = period_ledger(ledger, first_day, last_day, as_of) if located is None else located
+    cols = RawLedger(ledger) if reader is None else reader
+    loc = period_ledger(ledger, first_day, last_day, as_of, cols) if located is None else located
     rows = loc.rows
-    pos = offices.index.get_indexer(pd.Index(loc.office_uniques, dtype=object))[loc.office_codes] \
-        if len(rows) else np.array([], dtype="int64")
+    office_at = np.append(offices.index.get_indexer(pd.Index(loc.office_uniques, dtype=object)), -1)
+    pos = office_at[loc.office_codes] if len(rows) else np.array([], dtype="int64")
 
     def s(mask) -> np.ndarray:
         return np.bincount(pos, weights=np.asarray(mask, dtype="float64"), minlength=n)
 
-    def dates(name: str) -> np.ndarray:
-        return _as_datetime(ledger[name])[rows]
+    def text(name: str, at: np.ndarray = rows) -> tuple[np.ndarray, np.ndarray]:
+        return cols.codes(name, at)
 
-    # Repeats: only disputes that can be a partner (received up to 90 days before the period) are hashed.
-    if "party_key" in ledger.columns:
-        party = shared_key_codes(_take(ledger["party_key"], loc.near))
-        repeat = repeat_flags_of_codes(party, loc.near_received)[loc.inside]
+    # Repeats: only disputes that can be a partner (received up to 90 days before the period) are read.
+    if cols.has("party_key"):
+        repeat = repeat_flags_of_codes(cols.party(loc.near), loc.near_received)[loc.inside]
     else:
         repeat = np.zeros(len(rows), dtype=bool)
 
     cut = np.datetime64(as_of, "ns")
-    marked, in_progress, transferred, failed = _matches(_take(ledger["status"], rows),
-                                                         ("已化解", "化解中", "已移交", "调解不成"))
+    status = text("status")
+    marked, in_progress, transferred, failed = (member_of(*status, (name,))
+                                                for name in ("已化解", "化解中", "已移交", "调解不成"))
     received = loc.near_received[loc.inside]
-    resolved_date = dates("resolved_date")
-    follow_up = dates("follow_up_date")
+    resolved_date = cols.dates("resolved_date")[rows]
+    follow_up = cols.dates("follow_up_date")[rows]
     resolved = marked & (resolved_date <= cut)
     open_ = in_progress | (marked & ~resolved)
-    limits = dict(TIME_LIMIT_DAYS if time_limits is None else time_limits)
-    limit = _table_lookup(_take(ledger["complexity"], rows), limits, np.nan, "float64")
+    limit = lookup(*text("complexity"), dict(TIME_LIMIT_DAYS if time_limits is None else time_limits), np.nan)
     took = (resolved_date - received) / _DAY
     age = (cut - received) / _DAY
     followed = follow_up <= cut
     fu_window = np.timedelta64(FOLLOW_UP_DAYS, "D")
-    # The level counts only for resolved disputes, the risk only for open ones: only those are read.
-    resolved_at = np.flatnonzero(resolved)
-    level_codes, level_uniques = pd.factorize(_take(ledger["level"], rows[resolved_at]))
-    level_given = np.zeros(len(rows), dtype=bool)
-    level_given[resolved_at] = level_codes >= 0
-    grassroots = np.zeros(len(rows), dtype=bool)
-    grassroots[resolved_at] = np.array([u == "社区" for u in level_uniques] + [False], dtype=bool)[level_codes]
-    proactive = np.logical_or.reduce(_matches(_take(ledger["source"], rows), PROACTIVE_SOURCES)) \
-        if len(PROACTIVE_SOURCES) else np.zeros(len(rows), dtype=bool)
-    open_at = np.flatnonzero(open_)
-    red_open = np.zeros(len(rows), dtype=bool)
-    red_open[open_at] = _matches(_take(ledger["risk"], rows[open_at]), ("红",))[0]
+    # The level counts only for resolved disputes, the risk only for open ones.
+    level_codes, level_uniques = text("level")
+    level_given = resolved & (level_codes >= 0)
+    grassroots = resolved & member_of(level_codes, level_uniques, ("社区",))
+    proactive = member_of(*text("source"), PROACTIVE_SOURCES)
+    red_open = open_ & member_of(*text("risk"), ("红",))
 
     out = {
         "disputes": np.bincount(pos, minlength=n).astype("float64"),

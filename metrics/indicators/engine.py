@@ -17,7 +17,7 @@ import pandas as pd
 from metrics.dataset import Dataset
 from metrics.indicators import yoy
 from metrics.indicators.components import SURVEYS, ledger_components, monthly_components, period_ledger
-from metrics.indicators.factors import index_monthly
+from metrics.indicators.prepared import PreparedDataset, ledger_columns, monthly_index
 from metrics.indicators.registry import INDICATORS, SURVEY_KEYS
 from metrics.indicators.series import components_read, ledger_components_by_month, ledger_offices_by_month
 from metrics.indicators.units import LEVELS, check_level, office_table, unit_groups, unit_keys, unit_table
@@ -109,21 +109,36 @@ class _OfficeSums:
     """Months of the period up to as_of's month."""
     block: np.ndarray | None = None
     """``components`` as one float64 array (office × component)."""
+    dataset: Dataset | None = None
+    """The dataset the sums are of (a prepared one keeps its units per level)."""
+
+    def groups(self, level: str):
+        if isinstance(self.dataset, PreparedDataset):
+            return self.dataset.unit_groups(self.offices, level)
+        return unit_groups(self.offices, level)
 
 
 def _office_sums(
     dataset: Dataset, period: Period, as_of: date, time_limits: Mapping[str, int] | None
 ) -> _OfficeSums:
     # Ledger rows outside the period add no office of their own to any figure: only the period's count.
-    located = period_ledger(dataset.ledger, period.first_day, period.last_day, as_of)
-    index = index_monthly(dataset.monthly)
-    offices = office_table(dataset.monthly, pd.DataFrame({"office_code": located.office_uniques}), index=index)
+    reader = ledger_columns(dataset)
+    located = period_ledger(dataset.ledger, period.first_day, period.last_day, as_of, reader)
+    index = monthly_index(dataset)
+    offices = _office_table(dataset, located.office_uniques)
     comp_m = monthly_components(dataset.monthly, offices, period.months, index=index)
     comp_l = ledger_components(dataset.ledger, offices, period.first_day, period.last_day, as_of, time_limits,
-                               located=located)
+                               located=located, reader=reader)
     comp = pd.concat([comp_m, comp_l], axis=1)
     block = np.hstack([comp_m.to_numpy(dtype="float64"), comp_l.to_numpy(dtype="float64")])
-    return _OfficeSums(offices, comp, float(len(period.months_until(as_of))), block)
+    return _OfficeSums(offices, comp, float(len(period.months_until(as_of))), block, dataset)
+
+
+def _office_table(dataset: Dataset, ledger_offices: np.ndarray) -> pd.DataFrame:
+    """The offices of the monthly rows and of ``ledger_offices`` (``units.office_table``)."""
+    if isinstance(dataset, PreparedDataset):
+        return dataset.office_table(ledger_offices)
+    return office_table(dataset.monthly, pd.DataFrame({"office_code": ledger_offices}), index=monthly_index(dataset))
 
 
 def _indicator_arrays(c: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -139,6 +154,19 @@ def _indicator_arrays(c: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     return out
 
 
+def _frame(ids: dict[str, pd.Series], values: dict[str, np.ndarray], index: pd.Index) -> pd.DataFrame:
+    """The id columns then the float64 value columns, the values built as one block (a frame of ~70
+    separate columns costs more to assemble than computing them)."""
+    arrays = list(values.values())
+    if not all(isinstance(a, np.ndarray) and a.dtype == np.float64 and a.shape == (len(index),) for a in arrays):
+        return pd.DataFrame({**ids, **values}, index=index)
+    block = np.empty((len(index), len(arrays)), dtype=np.float64)
+    for j, a in enumerate(arrays):
+        block[:, j] = a
+    return pd.concat([pd.DataFrame(ids, index=index), pd.DataFrame(block, index=index, columns=list(values))],
+                     axis=1)
+
+
 def _indicators(summed: pd.DataFrame) -> pd.DataFrame:
     """Apply every registered indicator (and the extra columns) to summed components (one row per unit)."""
     c = {col: summed[col].to_numpy(dtype="float64") for col in summed.columns}
@@ -147,7 +175,7 @@ def _indicators(summed: pd.DataFrame) -> pd.DataFrame:
 
 def _unit_report(sums: _OfficeSums, period: Period, as_of: date, level: str) -> Report:
     check_level(level)
-    groups = unit_groups(sums.offices, level) if sums.block is not None else None
+    groups = sums.groups(level) if sums.block is not None else None
     if groups is None:
         return _unit_report_frames(sums, period, as_of, level)
     # Units and sums as arrays: one group-by over the components, one frame at the end.
@@ -161,7 +189,7 @@ def _unit_report(sums: _OfficeSums, period: Period, as_of: date, level: str) -> 
     ids = {col: pd.Series(groups.ids[col], index=index, dtype=object) for col in ("code", "name")}
     ids["level"] = pd.Series(level, index=index, dtype="str")
     ids.update({col: pd.Series(groups.ids[col], index=index, dtype=object) for col in ("station", "branch")})
-    frame = pd.DataFrame({**ids, **_indicator_arrays(c)}, index=index)
+    frame = _frame(ids, _indicator_arrays(c), index)
     return Report(period=period, months=period.months, as_of=as_of, level=level, units=frame)
 
 
@@ -265,8 +293,9 @@ def monthly_series(
     periods = [parse_period(m) for m in distinct]
     reported = pd.unique(dataset.monthly["month"].astype(object)) if len(dataset.monthly) else []
     as_ofs = [default_as_of(p, reported) for p in periods]
-    index = index_monthly(dataset.monthly)
-    offices = office_table(dataset.monthly, dataset.ledger, index=index)
+    index = monthly_index(dataset)
+    reader = ledger_columns(dataset)
+    offices = _office_table(dataset, reader.offices())
     n, g = len(offices), len(distinct)
     if INDICATORS[key].source == "monthly":
         comp = monthly_components(dataset.monthly, offices, distinct, month_groups={m: i for i, m in enumerate(distinct)},
@@ -275,10 +304,10 @@ def monthly_series(
         block = comp.to_numpy(dtype="float64").reshape(n, g, len(columns))
     else:
         columns = components_read(INDICATORS[key].func)
-        block = ledger_components_by_month(dataset.ledger, offices, distinct, as_ofs, time_limits, columns)
+        block = ledger_components_by_month(dataset.ledger, offices, distinct, as_ofs, time_limits, columns, reader)
     # A month's units are the offices with monthly rows plus the ledger-only offices it reads disputes of.
     reporting = offices["reported"].to_numpy(dtype=bool)
-    present = None if reporting.all() else ledger_offices_by_month(dataset.ledger, offices, distinct, as_ofs)
+    present = None if reporting.all() else ledger_offices_by_month(dataset.ledger, offices, distinct, as_ofs, reader)
     func = INDICATORS[key].func
     by_month = {}
     for i, (m, period, as_of) in enumerate(zip(distinct, periods, as_ofs, strict=True)):

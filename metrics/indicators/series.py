@@ -19,16 +19,8 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from metrics.indicators.components import (
-    _DAY,
-    REPEAT_WINDOW_DAYS,
-    _as_datetime,
-    _matches,
-    _table_lookup,
-    _take,
-    repeat_flags_of_codes,
-    shared_key_codes,
-)
+from metrics.indicators.components import _DAY, REPEAT_WINDOW_DAYS, repeat_flags_of_codes
+from metrics.indicators.prepared import RawLedger, lookup, member_of
 from metrics.periods import month_first_day, month_index, month_last_day
 from metrics.schema import FOLLOW_UP_DAYS, PROACTIVE_SOURCES, TIME_LIMIT_DAYS
 
@@ -38,11 +30,12 @@ LEDGER_COLUMNS = ("disputes", "resolved", "transferred", "failed", "open", "on_t
 """The columns of :func:`~metrics.indicators.components.ledger_components`, in its order."""
 
 
-def month_rows(ledger: pd.DataFrame, months: Sequence[str], as_ofs: Sequence[date]) -> tuple[np.ndarray, np.ndarray]:
+def month_rows(ledger: pd.DataFrame, months: Sequence[str], as_ofs: Sequence[date],
+               reader: RawLedger | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The disputes each one-month period reads: ``(rows, group)`` — positions in the ledger of the
     disputes received in month ``months[g]`` no later than ``as_ofs[g]``, and that ``g`` for each.
-    ``months`` must be distinct."""
-    received = _as_datetime(ledger["received_date"])
+    ``months`` must be distinct; ``reader`` is how to read the ledger (default afresh)."""
+    received = (RawLedger(ledger) if reader is None else reader).dates("received_date")
     if not len(months) or not len(received):
         return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
     numbers = np.array([month_index(m) for m in months], dtype=np.int64)
@@ -71,6 +64,7 @@ def ledger_components_by_month(
     as_ofs: Sequence[date],
     time_limits: Mapping[str, int] | None = None,
     columns: Sequence[str] = LEDGER_COLUMNS,
+    reader: RawLedger | None = None,
 ) -> np.ndarray:
     """Per office and month, the ledger components of that one-month period as of its as_of.
 
@@ -78,23 +72,24 @@ def ledger_components_by_month(
     ``o`` in ``ledger_components(ledger, offices, first_day(months[g]), last_day(months[g]), as_ofs[g],
     time_limits)[columns]``. Only the asked ``columns`` (of :data:`LEDGER_COLUMNS`) are read, so a
     trend of one indicator reads only what it needs. ``months`` must be distinct; every ledger office of
-    the asked months must be in ``offices``.
+    the asked months must be in ``offices``. ``reader`` is how to read the ledger (default afresh).
     """
+    cols = RawLedger(ledger) if reader is None else reader
     n, g = len(offices), len(months)
     unknown = set(columns) - set(LEDGER_COLUMNS)
     if unknown:
         raise KeyError(sorted(unknown)[0])
-    rows, group = month_rows(ledger, months, as_ofs)
+    rows, group = month_rows(ledger, months, as_ofs, cols)
     out = np.zeros((n, g, len(columns)), dtype="float64")
     if not len(rows):
         return out
-    codes, uniques = pd.factorize(_take(ledger["office_code"], rows))
-    pos = offices.index.get_indexer(pd.Index(uniques, dtype=object))[codes]
+    codes, uniques = cols.codes("office_code", rows)
+    pos = np.append(offices.index.get_indexer(pd.Index(uniques, dtype=object)), -1)[codes]
     if (pos < 0).any():
         raise ValueError("ledger office missing from the office table")
     cell = pos.astype(np.int64) * g + group
     cut = np.array([np.datetime64(a, "ns") for a in as_ofs])[group]
-    received_all = _as_datetime(ledger["received_date"])
+    received_all = cols.dates("received_date")
     received = received_all[rows]
     memo: dict[str, np.ndarray] = {}
 
@@ -104,13 +99,16 @@ def ledger_components_by_month(
         return memo[name]
 
     def status():
-        return once("status", lambda: _matches(_take(ledger["status"], rows), ("已化解", "化解中", "已移交", "调解不成")))
+        def make():
+            codes, uniques = cols.codes("status", rows)
+            return [member_of(codes, uniques, (name,)) for name in ("已化解", "化解中", "已移交", "调解不成")]
+        return once("status", make)
 
     def resolved_date():
-        return once("resolved_date", lambda: _as_datetime(ledger["resolved_date"])[rows])
+        return once("resolved_date", lambda: cols.dates("resolved_date")[rows])
 
     def follow_up():
-        return once("follow_up", lambda: _as_datetime(ledger["follow_up_date"])[rows])
+        return once("follow_up", lambda: cols.dates("follow_up_date")[rows])
 
     def resolved():
         return once("resolved", lambda: status()[0] & (resolved_date() <= cut))
@@ -120,7 +118,7 @@ def ledger_components_by_month(
 
     def limit():
         limits = dict(TIME_LIMIT_DAYS if time_limits is None else time_limits)
-        return once("limit", lambda: _table_lookup(_take(ledger["complexity"], rows), limits, np.nan, "float64"))
+        return once("limit", lambda: lookup(*cols.codes("complexity", rows), limits, np.nan))
 
     def followed():
         return once("followed", lambda: follow_up() <= cut)
@@ -129,34 +127,26 @@ def ledger_components_by_month(
 
     def levels():
         def make():
-            resolved_at = np.flatnonzero(resolved())
-            level_codes, level_uniques = pd.factorize(_take(ledger["level"], rows[resolved_at]))
-            given = np.zeros(len(rows), dtype=bool)
-            given[resolved_at] = level_codes >= 0
-            grassroots = np.zeros(len(rows), dtype=bool)
-            grassroots[resolved_at] = np.array([u == "社区" for u in level_uniques] + [False], dtype=bool)[level_codes]
-            return given, grassroots
+            level_codes, level_uniques = cols.codes("level", rows)
+            return resolved() & (level_codes >= 0), resolved() & member_of(level_codes, level_uniques, ("社区",))
         return once("levels", make)
 
     def proactive():
         if not len(PROACTIVE_SOURCES):
             return np.zeros(len(rows), dtype=bool)
-        return np.logical_or.reduce(_matches(_take(ledger["source"], rows), PROACTIVE_SOURCES))
+        return member_of(*cols.codes("source", rows), PROACTIVE_SOURCES)
 
     def red_open():
-        open_at = np.flatnonzero(open_())
-        red = np.zeros(len(rows), dtype=bool)
-        red[open_at] = _matches(_take(ledger["risk"], rows[open_at]), ("红",))[0]
-        return red
+        return open_() & member_of(*cols.codes("risk", rows), ("红",))
 
     def repeat():
         # The rows that can be a partner of an asked month's dispute, flagged once.
-        if "party_key" not in ledger.columns:
+        if not cols.has("party_key"):
             return np.zeros(len(rows), dtype=bool)
         start = np.datetime64(min(month_first_day(m) for m in months) - timedelta(days=REPEAT_WINDOW_DAYS), "ns")
         near = np.flatnonzero((received_all >= start) & (received_all <= received.max()))
         flags = np.zeros(len(received_all), dtype=bool)
-        flags[near] = repeat_flags_of_codes(shared_key_codes(_take(ledger["party_key"], near)), received_all[near])
+        flags[near] = repeat_flags_of_codes(cols.party(near), received_all[near])
         return flags[rows]
 
     masks = {
@@ -205,12 +195,13 @@ def components_read(func) -> list[str]:
 
 
 def ledger_offices_by_month(ledger: pd.DataFrame, offices: pd.DataFrame, months: Sequence[str],
-                            as_ofs: Sequence[date]) -> np.ndarray:
+                            as_ofs: Sequence[date], reader: RawLedger | None = None) -> np.ndarray:
     """(months × offices) booleans: which offices have a dispute that the month's period reads."""
-    rows, group = month_rows(ledger, months, as_ofs)
+    cols = RawLedger(ledger) if reader is None else reader
+    rows, group = month_rows(ledger, months, as_ofs, cols)
     out = np.zeros((len(months), len(offices)), dtype=bool)
     if len(rows):
-        codes, uniques = pd.factorize(_take(ledger["office_code"], rows))
-        pos = offices.index.get_indexer(pd.Index(uniques, dtype=object))[codes]
+        codes, uniques = cols.codes("office_code", rows)
+        pos = np.append(offices.index.get_indexer(pd.Index(uniques, dtype=object)), -1)[codes]
         out[group[pos >= 0], pos[pos >= 0]] = True
     return out

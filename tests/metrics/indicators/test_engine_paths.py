@@ -1,7 +1,8 @@
 """The engine's fast paths give exactly what the plain ways give.
 
 The indicators engine reads a province in well under a second by working on arrays: party keys are
-prefiltered by hash buckets, enum columns compared instead of hashed, units summed from a float block.
+prefiltered by hash buckets, enum columns read as codes of their few distinct values, units summed
+from a float block.
 Each of those is checked here against the straightforward computation it replaces, on a generated
 bureau and on hand-made awkward inputs, with exact equality.
 """
@@ -16,7 +17,8 @@ import pytest
 
 from metrics.dataset import Dataset
 from metrics.indicators import engine
-from metrics.indicators.components import _matches, _table_lookup, shared_key_codes
+from metrics.indicators.components import shared_key_codes
+from metrics.indicators.prepared import IndexedLedger, RawLedger, lookup, member_of
 from metrics.indicators.units import LEVELS, _sorted_offices, office_table, unit_groups, unit_keys, unit_table
 from metrics.periods import parse_period
 from sample_data.generate import build_bureau
@@ -82,16 +84,19 @@ def test_shared_party_keys_with_colliding_hashes_are_compared_exactly():
     [],
 ])
 def test_matching_enum_values_agrees_with_a_dictionary(values):
-    arr = np.array(values, dtype=object)
+    frame = pd.DataFrame({"status": pd.Series(values, dtype=object)})
+    rows = np.arange(len(values))
     names = ("已化解", "化解中", "已移交", "调解不成")
-    for name, hit in zip(names, _matches(arr, names), strict=True):
-        assert hit.tolist() == [isinstance(v, str) and v == name for v in values]
     limits = {"一般": 7, "复杂": 15, "疑难": 60}
-    cx = np.array([v if not isinstance(v, str) else {"已化解": "一般", "化解中": "疑难"}.get(v, v) for v in values],
-                  dtype=object)
-    got = _table_lookup(cx, limits, np.nan, "float64")
-    want = [limits.get(v, np.nan) if isinstance(v, str) else np.nan for v in cx]
-    np.testing.assert_array_equal(got, np.array(want, dtype="float64"))
+    cx = [v if not isinstance(v, str) else {"已化解": "一般", "化解中": "疑难"}.get(v, v) for v in values]
+    frame["complexity"] = pd.Series(cx, dtype=object)
+    for reader in (RawLedger(frame), IndexedLedger(frame)):
+        codes, uniques = reader.codes("status", rows)
+        for name in names:
+            assert member_of(codes, uniques, (name,)).tolist() == [isinstance(v, str) and v == name for v in values]
+        got = lookup(*reader.codes("complexity", rows), limits, np.nan)
+        want = [limits.get(v, np.nan) if isinstance(v, str) else np.nan for v in cx]
+        np.testing.assert_array_equal(got, np.array(want, dtype="float64"))
 
 
 def test_office_table_order_is_that_of_sorting_by_branch_station_code():

@@ -1,0 +1,223 @@
+"""A dataset prepared once for many computations, and how the indicator steps read the ledger.
+
+The ledger is read as dates (arrays) and text columns as integer codes.
+
+Every ledger component is a mask over some rows — "status is 已化解", "source is proactive", "same
+party as another dispute" — and testing text is the costly part of computing them. The steps therefore
+ask a :class:`LedgerColumns` for the codes of a text column at the rows they read, and test the few
+distinct values (``uniques``) instead of every row:
+
+* :class:`RawLedger` factorises the asked rows on each call — nothing is kept, so it suits a ledger
+  read once (the command line, a test);
+* :class:`IndexedLedger` factorises each column of the whole ledger once, on first use, and then only
+  takes the asked rows. A :class:`PreparedDataset` holds one, with the office table and the units of
+  each level: the app prepares the bureau's rows once per data version and computes many periods,
+  levels and trends on them.
+
+Both give the same masks (a test compares every indicator through both); codes themselves may differ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from metrics.dataset import Dataset
+from metrics.indicators.factors import MonthlyIndex, index_monthly
+from metrics.indicators.units import UnitGroups, office_table, unit_groups
+
+
+def as_datetime(values) -> np.ndarray:
+    """A date column (Series or array) as ``datetime64[ns]`` numpy values (NaT when not given)."""
+    if isinstance(values, np.ndarray) and values.dtype == "datetime64[ns]":
+        return values
+    if isinstance(values, pd.Series) and values.dtype == "datetime64[ns]":
+        return values.to_numpy()
+    return pd.to_datetime(values).to_numpy(dtype="datetime64[ns]")
+
+
+def take_objects(values: pd.Series, rows: np.ndarray) -> np.ndarray:
+    """The values at ``rows`` as an object array; only those rows are converted (a pandas ``str``
+    column would otherwise be turned into Python objects whole)."""
+    if values.dtype == object:
+        return values.to_numpy()[rows]
+    return values.take(rows).to_numpy(dtype=object)
+
+
+def member_of(codes: np.ndarray, uniques: np.ndarray, names: Collection) -> np.ndarray:
+    """Which rows' value (``uniques[codes]``; code −1 = not given) is one of ``names`` (booleans)."""
+    table = np.array([u in names for u in uniques] + [False], dtype=bool)
+    return table[codes]
+
+
+def lookup(codes: np.ndarray, uniques: np.ndarray, mapping: Mapping, default: float) -> np.ndarray:
+    """``mapping[value]`` for each row as float64 (``default`` when absent or not given)."""
+    table = np.array([float(mapping.get(u, default)) for u in uniques] + [default], dtype="float64")
+    return table[codes]
+
+
+def shared_key_codes(keys: np.ndarray) -> np.ndarray:
+    """Factorised ``keys`` for the keys that occur at least twice; −1 for a key seen once or not given.
+
+    A key seen once can never be a repeat, and most party keys are seen once. Each key's (cached)
+    Python string hash is folded into a bucket number with about four buckets per key: a row alone in
+    its bucket has a key seen once. Only the rest are grouped by full hash, and only rows whose hash
+    occurs twice or more are compared exactly. Equal keys have equal hashes and buckets, so this drops
+    exactly the keys seen once — no estimate.
+    """
+    n = len(keys)
+    codes = np.full(n, -1, dtype=np.intp)
+    if n < 2:
+        return codes
+    hashed = np.fromiter(map(hash, keys), dtype=np.int64, count=n)
+    bits = max(10, n.bit_length() + 2)
+    bucket = ((hashed ^ (hashed >> 32)) & ((1 << bits) - 1)).astype(np.intp)
+    candidates = np.flatnonzero(np.bincount(bucket, minlength=1 << bits)[bucket] >= 2)
+    if not len(candidates):
+        return codes
+    same_hash, _ = pd.factorize(hashed[candidates])
+    keep = np.bincount(same_hash)[same_hash] >= 2
+    shared, group = candidates[keep], same_hash[keep]
+    if not len(shared):
+        return codes
+    # Rows of one hash are checked against its first row (codes number hashes in order of appearance);
+    # should two different keys ever share a hash, every shared row is factorised exactly instead.
+    first = same_hash > np.maximum.accumulate(np.r_[-1, same_hash[:-1]])
+    representative = candidates[first]
+    try:
+        same = np.asarray(keys[shared] == keys[representative[group]], dtype=bool)
+    except (TypeError, ValueError):
+        same = np.zeros(len(shared), dtype=bool)
+    if same.all():
+        # A missing key (None) has one hash; NaN is never equal to itself and so never gets here.
+        none = hashed[representative] == hash(None)
+        none[none] = [keys[r] is None for r in representative[none]]
+        codes[shared] = np.where(none[group], -1, group)
+    else:
+        exact, _ = pd.factorize(keys[shared])
+        seen = np.bincount(exact[exact >= 0], minlength=1)
+        codes[shared] = np.where((exact >= 0) & (seen[np.maximum(exact, 0)] >= 2), exact, -1)
+    return codes
+
+
+class RawLedger:
+    """The ledger read afresh at each call (see the module docstring)."""
+
+    def __init__(self, ledger: pd.DataFrame):
+        self.frame = ledger
+        self._dates: dict[str, np.ndarray] = {}
+
+    def has(self, name: str) -> bool:
+        return name in self.frame.columns
+
+    def dates(self, name: str) -> np.ndarray:
+        """The whole date column as ``datetime64[ns]``."""
+        if name not in self._dates:
+            self._dates[name] = as_datetime(self.frame[name])
+        return self._dates[name]
+
+    def codes(self, name: str, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(codes, uniques)`` of text column ``name`` at ``rows``: ``uniques[codes[i]]`` is row
+        ``rows[i]``'s value, code −1 when not given."""
+        codes, uniques = pd.factorize(take_objects(self.frame[name], rows))
+        return codes, np.asarray(uniques, dtype=object)
+
+    def offices(self) -> np.ndarray:
+        """Every office code of the ledger, once each (object array)."""
+        codes, uniques = self.codes("office_code", np.arange(len(self.frame)))
+        return uniques[pd.unique(codes[codes >= 0])]
+
+    def party(self, rows: np.ndarray) -> np.ndarray:
+        """Party-key codes at ``rows``: equal codes ⇔ equal keys for keys seen twice or more among the
+        rows; −1 for a key not given (or, here, seen once among the rows)."""
+        return shared_key_codes(take_objects(self.frame["party_key"], rows))
+
+
+class IndexedLedger(RawLedger):
+    """The ledger's text columns factorised once each (on first use), then read by taking rows."""
+
+    def __init__(self, ledger: pd.DataFrame):
+        super().__init__(ledger)
+        self._codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._party: np.ndarray | None = None
+
+    def codes(self, name: str, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if name not in self._codes:
+            codes, uniques = pd.factorize(self.frame[name].to_numpy(dtype=object))
+            # The smallest integer type that holds the codes: taking rows of it moves fewer bytes.
+            small = next(t for t in (np.int8, np.int16, np.int32, np.int64) if len(uniques) < np.iinfo(t).max)
+            self._codes[name] = (codes.astype(small), np.asarray(uniques, dtype=object))
+        codes, uniques = self._codes[name]
+        return codes[rows], uniques
+
+    def party(self, rows: np.ndarray) -> np.ndarray:
+        if self._party is None:
+            self._party = shared_key_codes(self.frame["party_key"].to_numpy(dtype=object))
+        return self._party[rows]
+
+
+@dataclass
+class PreparedDataset(Dataset):
+    """A dataset whose frames will not change any more, with what the indicator steps read of them
+    built once and kept: the ledger's columns as codes (:class:`IndexedLedger`), the monthly sheet's
+    office and month codes (:class:`~metrics.indicators.factors.MonthlyIndex`), the office table and
+    the units of each level.
+
+    Changing a frame after preparing would leave the kept values stale: prepare the changed dataset
+    again instead (``prepare(dataset)``).
+    """
+
+    def __post_init__(self) -> None:
+        self.ledger_columns = IndexedLedger(self.ledger)
+        self._kept: dict[tuple, object] = {}
+
+    def _keep(self, key: tuple, build):
+        if key not in self._kept:
+            self._kept[key] = build()
+        return self._kept[key]
+
+    @property
+    def monthly_index(self) -> MonthlyIndex | None:
+        return self._keep(("monthly_index",), lambda: index_monthly(self.monthly))
+
+    def office_table(self, ledger_offices: np.ndarray) -> pd.DataFrame:
+        """``units.office_table`` of the monthly rows and these ledger offices, kept per set of ledger
+        offices that have no monthly row (usually none)."""
+        base = self._keep(("offices", ()), lambda: office_table(self.monthly, None, index=self.monthly_index))
+        at = base.index.get_indexer(pd.Index(ledger_offices, dtype=object)) if len(base) else \
+            np.full(len(ledger_offices), -1)
+        extra = tuple(sorted(set(np.asarray(ledger_offices, dtype=object)[at < 0]), key=str))
+        if not extra:
+            return base
+        return self._keep(("offices", extra), lambda: office_table(
+            self.monthly, pd.DataFrame({"office_code": list(extra)}), index=self.monthly_index))
+
+    def unit_groups(self, offices: pd.DataFrame, level: str) -> UnitGroups | None:
+        """``units.unit_groups``, kept for the office tables this dataset gave."""
+        if not any(v is offices for k, v in self._kept.items() if k[0] == "offices"):
+            return unit_groups(offices, level)
+        return self._keep(("groups", id(offices), level), lambda: unit_groups(offices, level))
+
+
+def prepare(dataset: Dataset) -> PreparedDataset:
+    """``dataset`` as a :class:`PreparedDataset` (the same frames, not copied)."""
+    if isinstance(dataset, PreparedDataset):
+        return dataset
+    return PreparedDataset(monthly=dataset.monthly, ledger=dataset.ledger, sources=list(dataset.sources))
+
+
+def ledger_columns(dataset: Dataset) -> RawLedger:
+    """The way to read ``dataset``'s ledger: its kept index when prepared, else afresh."""
+    if isinstance(dataset, PreparedDataset):
+        return dataset.ledger_columns
+    return RawLedger(dataset.ledger)
+
+
+def monthly_index(dataset: Dataset) -> MonthlyIndex | None:
+    """The monthly sheet's :class:`MonthlyIndex`: kept when prepared, else built now."""
+    if isinstance(dataset, PreparedDataset):
+        return dataset.monthly_index
+    return index_monthly(dataset.monthly)

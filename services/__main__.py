@@ -66,6 +66,17 @@ def _print_problems(problems) -> None:
         print(f"[{'错误' if p.severity == 'error' else '警告'}] {where}：{p.message}", file=sys.stderr)
 
 
+def _refresh_snapshot(app) -> None:
+    """Leave the columnar snapshot of the stored rows current (the app's next start then loads fast);
+    a failure only costs that speed, never the stored data."""
+    from services import snapshots
+    try:
+        print("正在更新数据快照……", file=sys.stderr, flush=True)
+        snapshots.refresh(app)
+    except Exception as exc:  # noqa: BLE001 — the data is stored; the snapshot is only a cache
+        print(f"数据快照未更新（{type(exc).__name__}），应用首次打开时会从数据库读取。", file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
     from services.context import open_app
 
@@ -112,6 +123,8 @@ def run(args: argparse.Namespace) -> int:
                 return 1
             receipt = uploads.commit_upload(app, uid, plan, acknowledge_warnings=args.accept_warnings)
             print(receipt.message)
+            if receipt.upload_ids:
+                _refresh_snapshot(app)
             return 0
         if args.command == "export":
             from metrics.periods import parse_period

@@ -26,7 +26,7 @@ import pandas as pd
 from metrics.dataset import Upload
 from metrics.periods import month_first_day
 from metrics.reader import read_upload
-from services import accounts, uploads
+from services import accounts, snapshots, uploads
 from services.context import App
 from services.errors import PermissionDenied
 from store import rows
@@ -84,4 +84,5 @@ def ensure_demo(app: App, folder: Path = SAMPLE_DIR, skip_stations: int = 1) -> 
                          display_name="演示局领导")
     accounts.create_user(app, admin, DEMO_USERS["station_head"], DEMO_PASSWORD, "station_head", "station",
                          head_station, display_name="演示所长")
+    snapshots.refresh(app)  # the app's first screen then loads the bureau from the snapshot
     return True

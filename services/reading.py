@@ -42,11 +42,12 @@ from metrics.periods import Period, parse_period
 from metrics.ranking import rank
 from metrics.rubric import Rubric
 from metrics.scoring import score
+from services import snapshots
 from services.actors import Actor, reload
 from services.context import App
 from services.errors import PermissionDenied, ServiceError
 from store import rows
-from store.tables import offices, uploads
+from store.tables import offices
 
 LEVEL_ZH = {"office": "警务室", "station": "派出所", "branch": "分局", "bureau": "全局"}
 ELSEWHERE = "其他派出所的纠纷"
@@ -206,18 +207,15 @@ def data_version(app: App) -> int:
         return rows.data_version(conn)
 
 
-def _load(app: App) -> Stored:
-    with app.db.read() as conn:  # one snapshot: rows, sources and version agree
-        version = rows.data_version(conn)
-        monthly = rows.current_monthly(conn).drop(columns=_TRACE)
-        ledger = rows.current_ledger(conn).drop(columns=_TRACE)
-        srcs = conn.execute(
-            select(uploads.c.file_name, uploads.c.sha256, uploads.c.size, uploads.c.id)
-            .where(uploads.c.result == "stored").order_by(uploads.c.id)
-        ).all()
-    sources = [SourceFile(name=r[0], sha256=r[1], size=int(r[2])) for r in srcs]
-    return Stored(Dataset(monthly=monthly, ledger=ledger, sources=sources), version,
-                  tuple(int(r[3]) for r in srcs))
+def _load(app: App, previous: Stored | None = None) -> Stored:
+    """The current rows with their sources and data version, all of one database state: from the
+    columnar snapshot, the rows still held (``previous``) caught up, or the database
+    (``services.snapshots`` decides, and proves each source equals the database)."""
+    got = snapshots.load(app, previous.dataset.ledger if previous is not None else None)
+    ups = got.state.uploads
+    sources = [SourceFile(name=u.file_name, sha256=u.sha256, size=u.size) for u in ups]
+    return Stored(Dataset(monthly=got.monthly, ledger=got.ledger, sources=sources), got.state.version,
+                  tuple(u.id for u in ups))
 
 
 def stored(app: App, version: int | None = None) -> Stored:
@@ -237,7 +235,7 @@ def stored(app: App, version: int | None = None) -> Stored:
         hit = _DATASETS.get(key)
         if hit is not None and hit.version == version:
             return hit
-        got = _load(app)
+        got = _load(app, hit)
         _DATASETS[key] = got
         return got
 

@@ -194,27 +194,31 @@ def _file_names(conn: Connection) -> dict[int, str]:
 
 
 def current_monthly(conn: Connection, office_codes: Iterable[str] | None = None,
-                    stations: Iterable[str] | None = None) -> pd.DataFrame:
-    """Current office-month rows (optionally only some offices or stations), contract columns plus
-    ``_id``, ``_upload``, ``_version``."""
+                    stations: Iterable[str] | None = None, upload_ids: Iterable[int] | None = None) -> pd.DataFrame:
+    """Current office-month rows (optionally only some offices or stations, or only rows stored by some
+    uploads), contract columns plus ``_id``, ``_upload``, ``_version``."""
     cols = [monthly_rows.c.id, monthly_rows.c.office_code, *[monthly_rows.c[k] for k in MONTHLY_VALUE_KEYS],
             monthly_rows.c.upload_id, monthly_rows.c.version, monthly_rows.c.src_sheet, monthly_rows.c.src_row]
     q = select(*[_raw(c) for c in cols]).where(monthly_rows.c.is_current)
     if stations is not None:
         q = q.join(offices, offices.c.code == monthly_rows.c.office_code)
+    if upload_ids is not None:
+        q = q.where(monthly_rows.c.upload_id.in_(sorted({int(i) for i in upload_ids})))
     names, rows = _select_filtered(conn, q, monthly_rows.c.office_code, office_codes, stations)
     return _frame(MONTHLY, rows, names, _file_names(conn) if rows else None, order=("office_code", "month"))
 
 
 def current_ledger(conn: Connection, office_codes: Iterable[str] | None = None,
-                   stations: Iterable[str] | None = None) -> pd.DataFrame:
-    """Current dispute rows (optionally only some offices or stations)."""
+                   stations: Iterable[str] | None = None, upload_ids: Iterable[int] | None = None) -> pd.DataFrame:
+    """Current dispute rows (optionally only some offices or stations, or only rows stored by some uploads)."""
     cols = [dispute_rows.c.id, dispute_rows.c.dispute_id, dispute_rows.c.office_code,
             *[dispute_rows.c[k] for k in LEDGER_VALUE_KEYS],
             dispute_rows.c.upload_id, dispute_rows.c.version, dispute_rows.c.src_sheet, dispute_rows.c.src_row]
     q = select(*[_raw(c) for c in cols]).where(dispute_rows.c.is_current)
     if stations is not None:
         q = q.join(offices, offices.c.code == dispute_rows.c.office_code)
+    if upload_ids is not None:
+        q = q.where(dispute_rows.c.upload_id.in_(sorted({int(i) for i in upload_ids})))
     names, rows = _select_filtered(conn, q, dispute_rows.c.office_code, office_codes, stations)
     return _frame(LEDGER, rows, names, _file_names(conn) if rows else None, order=("dispute_id",))
 

@@ -11,7 +11,7 @@ from ui import indicator_table
 from ui.charts import trend_chart
 from ui.funnel import funnel_figure, funnel_points
 from ui.heatmap import heatmap_figure
-from ui.i18n import t
+from ui.i18n import indicator_label, t
 from ui.period import period_picker
 from ui.state import current_actor, current_app
 from ui.tables import show_table
@@ -43,7 +43,7 @@ with tab_table:
                download_name=f"指标_{period.label}_{LEVEL_LABELS[level]}")
 
 with tab_trend:
-    key = st.selectbox(t("ind_choose_indicator"), list(INDICATORS), format_func=lambda k: INDICATORS[k].label,
+    key = st.selectbox(t("ind_choose_indicator"), list(INDICATORS), format_func=indicator_label,
                        key="ind_trend_key")
     names = view.units["name"].astype(str).tolist()
     chosen = st.multiselect(t("ind_choose_units"), names, default=names[:6], max_selections=12, key="ind_trend_units")
@@ -52,12 +52,12 @@ with tab_trend:
     series = series[series["name"].astype(str).isin(chosen)]
     st.plotly_chart(trend_chart(series, key), key="ind_trend_chart")
     show_table(series[["name", "month", "value"]], "ind_trend_table", labels={
-        "name": t("col_unit_name"), "month": t("month_axis"), "value": INDICATORS[key].label},
+        "name": t("col_unit_name"), "month": t("month_axis"), "value": indicator_label(key)},
         percent_cols=["value"] if INDICATORS[key].unit in ("ratio", "pp") else [], download_name=f"趋势_{key}")
 
 with tab_heat:
     hkey = st.selectbox(t("ind_choose_indicator"), [k for k, i in INDICATORS.items() if i.source == "monthly"],
-                        format_func=lambda k: INDICATORS[k].label, key="ind_heat_key")
+                        format_func=indicator_label, key="ind_heat_key")
     st.caption(t("ind_heat_hint"))
     heat = rv.trend_view(app, actor, hkey, "office", period.months[-1])
     st.plotly_chart(heatmap_figure(heat, hkey), key="ind_heat_chart")
@@ -70,8 +70,8 @@ with tab_funnel:
         if points.empty:
             st.info(t("ind_funnel_none"))
             continue
-        label = INDICATORS[fkey].label
-        st.plotly_chart(funnel_figure(points, p0, title=f"{label}漏斗图（{LEVEL_LABELS[level]}）", rate_label=label,
+        label = indicator_label(fkey)
+        st.plotly_chart(funnel_figure(points, p0, title=t("chart_funnel_title", label=label, level=LEVEL_LABELS[level]), rate_label=label,
                                       volume_label=data.attrs["volume_label"], better=INDICATORS[fkey].better),
                         key=f"ind_funnel_{fkey}")
         outside = points[points["zone"] != "within"]
@@ -79,7 +79,7 @@ with tab_funnel:
         show_table(outside[["code", "name", "num", "volume", "rate", "zone"]], f"ind_funnel_out_{fkey}",
                    labels={"code": t("col_unit_code"), "name": t("col_unit_name"), "num": label,
                            "volume": data.attrs["volume_label"], "rate": label, "zone": ""},
-                   percent_cols=["rate"])
+                   percent_cols=["rate"], download_name=f"漏斗图控制限外_{fkey}_{period.label}")
 
 with tab_drill:
     units = rv.visible_units(app, actor)

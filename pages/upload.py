@@ -123,13 +123,17 @@ if plan is not None:
                         f"{t('preview_new_disputes')}（{len(new_d)}）",
                         f"{t('preview_updated_disputes')}（{len(upd_d)}）"])
         with tabs[0]:
-            show_table(pd.DataFrame(new_m, columns=["office_code", "month"]), "up_new_months", labels=labels)
+            show_table(pd.DataFrame(new_m, columns=["office_code", "month"]), "up_new_months", labels=labels,
+                       download_name="预览_新增警务室月报")
         with tabs[1]:
-            show_table(_changes(rep_m, MONTHLY, ["office_code", "month"]), "up_rep_months", labels=labels)
+            show_table(_changes(rep_m, MONTHLY, ["office_code", "month"]), "up_rep_months", labels=labels,
+                       download_name="预览_替换的警务室月报")
         with tabs[2]:
-            show_table(pd.DataFrame({"dispute_id": new_d}), "up_new_disputes", labels=labels)
+            show_table(pd.DataFrame({"dispute_id": new_d}), "up_new_disputes", labels=labels,
+                       download_name="预览_新增纠纷")
         with tabs[3]:
-            show_table(_changes(upd_d, LEDGER, ["dispute_id"]), "up_upd_disputes", labels=labels)
+            show_table(_changes(upd_d, LEDGER, ["dispute_id"]), "up_upd_disputes", labels=labels,
+                       download_name="预览_更新的纠纷")
         st.text(t("preview_unchanged", m=unchanged[0], d=unchanged[1]))
         ack = True
         if plan.has_warnings:

@@ -1,6 +1,7 @@
 """Plotly charts with one visual language: Chinese titles, axis labels with units, large fonts for a
 projector, and colours that mean the same everywhere (good/bad by the indicator's direction, 红/黄/蓝
-for dispute risk). Directions and labels come from ``metrics.indicators.registry``.
+for dispute risk). Directions and labels come from ``metrics.indicators.registry`` (labels in the
+current language: Chinese by default, English when the user switches).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from metrics.indicators.registry import INDICATORS
+from ui.i18n import indicator_label, t
 
 GOOD = "#2e7d32"
 BAD = "#c62828"
@@ -18,17 +20,19 @@ RISK_COLOURS = {"红": "#d32f2f", "黄": "#f9a825", "蓝": "#1976d2"}
 STAR_COLOURS = {5: "#1b5e20", 4: "#43a047", 3: "#fbc02d", 2: "#fb8c00", 1: "#e53935", 0: MUTED}
 FONT = {"family": "Microsoft YaHei, PingFang SC, Noto Sans CJK SC, sans-serif", "size": 15}
 
-UNIT_LABELS = {"ratio": "%", "count": "起/个", "hours": "小时/人·天", "pp": "百分点", "z": "z 值"}
+UNIT_KEYS = {"ratio": "unit_ratio", "count": "unit_count", "hours": "unit_hours", "pp": "unit_pp_axis",
+             "z": "unit_z"}
+"""Indicator unit → message key of its axis unit ("%", "起/个", …)."""
 
 
 def unit_label(key: str) -> str:
-    """The axis unit of indicator ``key`` ("%", "起/个", …)."""
-    return UNIT_LABELS[INDICATORS[key].unit]
+    """The axis unit of indicator ``key`` ("%", "起/个", …) in the current language."""
+    return t(UNIT_KEYS[INDICATORS[key].unit])
 
 
 def axis_title(key: str) -> str:
-    """"群众满意度（%）" — label and unit for an axis."""
-    return f"{INDICATORS[key].label}（{unit_label(key)}）"
+    """"群众满意度（%）" — label and unit for an axis, in the current language."""
+    return t("axis_with_unit", label=indicator_label(key), unit=unit_label(key))
 
 
 def display_values(key: str, values: pd.Series) -> pd.Series:
@@ -58,14 +62,15 @@ def trend_chart(series: pd.DataFrame, key: str, title: str | None = None) -> go.
     """Line chart of indicator ``key`` over months: ``series`` has ``month``, ``value`` and optionally
     ``name`` (one line per name)."""
     fig = go.Figure()
-    names = series["name"].unique() if "name" in series else [INDICATORS[key].label]
+    names = series["name"].unique() if "name" in series else [indicator_label(key)]
     for name in names:
         part = series[series["name"] == name] if "name" in series else series
         fig.add_trace(go.Scatter(x=part["month"], y=display_values(key, part["value"]), mode="lines+markers",
                                  name=str(name), line={"width": 3}))
     if len(names) == 1:
         fig.update_traces(line_color=NEUTRAL)
-    return _layout(fig, title or f"{INDICATORS[key].label}月度趋势", "月份", axis_title(key))
+    return _layout(fig, title or t("chart_trend_title", label=indicator_label(key)), t("month_axis"),
+                   axis_title(key))
 
 
 def bar_compare(frame: pd.DataFrame, key: str, reference: float | None = None, title: str | None = None,
@@ -81,8 +86,8 @@ def bar_compare(frame: pd.DataFrame, key: str, reference: float | None = None, t
                            text=[("—" if pd.isna(v) else f"{v:.1f}") for v in df["shown"]], textposition="auto"))
     if reference is not None and not pd.isna(reference):
         ref = float(display_values(key, pd.Series([reference])).iloc[0])
-        fig.add_vline(x=ref, line_dash="dash", line_color=MUTED, annotation_text="整体水平")
-    fig = _layout(fig, title or f"{INDICATORS[key].label}对比", axis_title(key), "")
+        fig.add_vline(x=ref, line_dash="dash", line_color=MUTED, annotation_text=t("chart_overall"))
+    fig = _layout(fig, title or t("chart_compare_title", label=indicator_label(key)), axis_title(key), "")
     fig.update_layout(height=max(300, 40 * len(df) + 120))
     return fig
 
@@ -92,4 +97,4 @@ def star_distribution_chart(counts: pd.DataFrame, title: str = "星级分布") -
     colours = [STAR_COLOURS.get(int(s) if not pd.isna(s) else 0, MUTED) for s in counts["stars"]]
     fig = go.Figure(go.Bar(x=counts["label"], y=counts["count"], marker_color=colours, text=counts["count"],
                            textposition="auto"))
-    return _layout(fig, title, "星级", "警务室数（个）")
+    return _layout(fig, title, t("star_axis"), t("office_count_axis"))

@@ -12,6 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from metrics.indicators.registry import INDICATORS
+from ui.i18n import indicator_label, t
 from ui.palette import base_layout, plot_text
 
 _RED_TO_GREEN = [[0.0, "#B71C1C"], [0.5, "#FFF8E1"], [1.0, "#1B5E20"]]
@@ -59,8 +60,8 @@ def heatmap_figure(series: pd.DataFrame, key: str, *, title: str | None = None) 
         colorbar=dict(title=dict(text=unit)), hoverongaps=False,
         hovertemplate="%{y}<br>%{x}：%{z:.1f}" + unit + "<extra></extra>",
     ))
-    fig.update_layout(**base_layout(title or f"{ind.label}：各单位逐月热力图"),
+    fig.update_layout(**base_layout(title or t("chart_heat_title", label=indicator_label(key))),
                       height=max(320, 26 * len(m) + 140))
-    fig.update_xaxes(title_text="月份", type="category")
-    fig.update_yaxes(title_text="单位", autorange="reversed", type="category")
+    fig.update_xaxes(title_text=t("month_axis"), type="category")
+    fig.update_yaxes(title_text=t("chart_unit_axis"), autorange="reversed", type="category")
     return fig

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from metrics.indicators.registry import label_in
+
 LANGUAGES = {"zh": "中文", "en": "English"}
 
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -71,6 +73,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "download_csv": ("下载表格（CSV）", "Download table (CSV)"),
     "null": ("—", "—"),
     "percent_unit": ("%", "%"),
+    "unit_pp": ("{v} 个百分点", "{v} pp"),
+    "chart_trend_title": ("{label}月度趋势", "{label} by month"),
+    "chart_compare_title": ("{label}对比", "{label} compared"),
+    "chart_overall": ("整体水平", "overall"),
+    "chart_heat_title": ("{label}：各单位逐月热力图", "{label}: each unit by month"),
+    "chart_unit_axis": ("单位", "Unit"),
+    "chart_funnel_title": ("{label}漏斗图（{level}）", "{label}: funnel plot ({level})"),
+    "axis_with_unit": ("{label}（{unit}）", "{label} ({unit})"),
+    "unit_ratio": ("%", "%"),
+    "unit_count": ("起/个", "count"),
+    "unit_hours": ("小时/人·天", "hours per officer-day"),
+    "unit_pp_axis": ("百分点", "pp"),
+    "unit_z": ("z 值", "z"),
     # overview
     "overview_title": ("总览", "Overview"),
     "overview_caption": ("{scope} · {period} · 数据截至 {as_of}（数据版本 {version}）",
@@ -225,3 +240,9 @@ def t(key: str, **kw) -> str:
     zh, en = MESSAGES[key]
     text = en if language() == "en" else zh
     return text.format(**kw) if kw else text
+
+
+def indicator_label(key: str) -> str:
+    """The label of indicator ``key`` in the current language (the registry's Chinese ``label`` or its
+    ``label_en``)."""
+    return label_in(key, language())

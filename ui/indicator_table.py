@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from metrics.indicators.registry import INDICATORS, SURVEY_KEYS
-from ui.i18n import t
+from ui.i18n import indicator_label, t
 
 ID_COLUMNS = ("code", "name", "station", "branch")
 
@@ -23,11 +23,11 @@ def table_columns() -> list[str]:
 def labels() -> dict[str, str]:
     out = {"code": t("col_unit_code"), "name": t("col_unit_name"), "station": t("col_station"),
            "branch": t("col_branch")}
-    for key, ind in INDICATORS.items():
-        out[key] = ind.label
+    for key in INDICATORS:
+        out[key] = label = indicator_label(key)
         if key in SURVEY_KEYS:
-            out[f"{key}_low"] = t("ind_wilson_low", label=ind.label)
-            out[f"{key}_high"] = t("ind_wilson_high", label=ind.label)
+            out[f"{key}_low"] = t("ind_wilson_low", label=label)
+            out[f"{key}_high"] = t("ind_wilson_high", label=label)
     return out
 
 

@@ -1,6 +1,7 @@
 """KPI cards: value, change on the prior year coloured by whether it is good news, and the target.
 
-Direction, label and unit come from ``metrics.indicators.registry`` (a fall in alerts is good news).
+Direction, label and unit come from ``metrics.indicators.registry`` (a fall in alerts is good news); the
+label in the current language (``ui.i18n.indicator_label``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from metrics.indicators.registry import INDICATORS
-from ui.i18n import t
+from ui.i18n import indicator_label, language, t
 
 
 @dataclass(frozen=True)
@@ -37,9 +38,11 @@ def format_value(key: str, value: float | None) -> str:
     if unit == "ratio":
         return f"{value * 100:.1f}%"
     if unit == "pp":
-        return f"{value * 100:+.1f} 个百分点"
+        return t("unit_pp", v=f"{value * 100:+.1f}")
     if unit == "count":
-        return f"{value:,.0f}" if abs(value) < 100_000 else f"{value / 10_000:.1f} 万"
+        if abs(value) < 100_000 or language() == "en":
+            return f"{value:,.0f}"
+        return f"{value / 10_000:.1f} 万"
     return f"{value:.2f}"
 
 
@@ -50,7 +53,7 @@ def format_delta(key: str, value: float | None, prior: float | None) -> str | No
     d = value - prior
     unit = INDICATORS[key].unit
     if unit in ("ratio", "pp"):
-        return f"{d * 100:+.1f} 个百分点"
+        return t("unit_pp", v=f"{d * 100:+.1f}")
     if unit == "count":
         rel = f"（{d / prior * 100:+.1f}%）" if prior else ""
         return f"{d:+,.0f}{rel}"
@@ -78,7 +81,7 @@ def kpi_row(cards: Sequence[Card], per_row: int = 4) -> None:
                 help_parts.append(t("kpi_target", target=format_value(card.key, card.target)))
             if delta is None:
                 help_parts.append(t("kpi_prior_missing"))
-            col.metric(ind.label, format_value(card.key, card.value), delta=delta,
+            col.metric(indicator_label(card.key), format_value(card.key, card.value), delta=delta,
                        delta_color=delta_colour(card.key, card.value, card.prior), help="；".join(help_parts), border=True)
             if not _missing(card.target):
                 col.caption(t("kpi_target", target=format_value(card.key, card.target)))

@@ -13,13 +13,13 @@ import streamlit as st
 
 from metrics.indicators.registry import INDICATORS
 from metrics.rubric import CAP_OPS
-from ui.i18n import t
+from ui.i18n import indicator_label, t
 
 STATE = "rub_edit"
 
 
 def _metric_label(k: str) -> str:
-    return f"{INDICATORS[k].label}（{k}）" if k in INDICATORS else k
+    return f"{indicator_label(k)}（{k}）" if k in INDICATORS else k
 
 
 def load(base: int, data: dict[str, Any]) -> None:

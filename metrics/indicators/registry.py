@@ -138,6 +138,13 @@ def label(key: str) -> str:
     return INDICATORS[key].label
 
 
+def label_in(key: str, language: str = "zh") -> str:
+    """The label of indicator ``key`` in ``language``: ``"en"`` gives the English label (metrics.md's
+    wording), anything else the Chinese one."""
+    ind = INDICATORS[key]
+    return ind.label_en if language == "en" else ind.label
+
+
 def is_good_change(key: str, change: float) -> bool | None:
     """True when a change of ``change`` in ``key`` is good news, False when bad, None when neutral."""
     better = direction(key)

@@ -35,7 +35,6 @@ st.download_button(t("download_template"), _template(), file_name="社区警务�
                    key="up_template", icon=":material/download:")
 
 
-
 def _show_receipt(receipt) -> None:
     """What the last confirmed store wrote: the service's message and one row per stored upload, read
     back from the upload history (the database's account, not the preview's)."""

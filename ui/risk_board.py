@@ -1,7 +1,8 @@
 """The three-colour board (红/黄/蓝): open disputes by risk level, as counts and lists.
 
 :func:`board_counts` and :func:`risk_board_figure` are pure; :func:`show` renders the board with
-Streamlit (counts as metrics, each list as a dataframe — user text never goes through Markdown).
+Streamlit (counts as metrics, each list as a dataframe — user text never goes through Markdown — and
+the open disputes of every colour as one formula-safe CSV download).
 """
 
 from __future__ import annotations
@@ -66,3 +67,9 @@ def show(open_disputes: pd.DataFrame, display: pd.DataFrame, *, key: str) -> Non
                              column_config=dates)
     if counts.get(UNKNOWN_RISK):
         st.caption(f"另有 {counts[UNKNOWN_RISK]} 件未填写风险等级。")
+    if len(display):
+        from ui.i18n import t
+        from ui.tables import csv_bytes
+
+        st.download_button(t("download_csv"), csv_bytes(display), file_name="未化解纠纷_三色预警.csv",
+                           mime="text/csv", key=f"{key}_csv", icon=":material/download:")

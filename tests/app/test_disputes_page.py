@@ -42,3 +42,10 @@ def test_ledger_filters_narrow_the_rows(demo):
     after = at.dataframe[-1].value
     assert 0 < len(after) < before
     assert set(after["risk"]) == {"红"}
+
+
+def test_three_colour_board_lists_can_be_downloaded(demo):
+    at = sign_in(demo, "evaluator", PAGE)
+    no_failure(at)
+    board = [b for b in at.get("download_button") if b.proto.id and "dis_board_csv" in b.proto.id]
+    assert len(board) == 1 and board[0].proto.label == "下载表格（CSV）"

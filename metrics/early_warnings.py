@@ -25,20 +25,19 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from metrics.dataset import Dataset
 from metrics.indicators.components import (
     REPEAT_WINDOW_DAYS,
     _as_datetime,
-    ledger_arrays,
-    ledger_status,
-    limits_of,
     month_numbers,
     shared_key_codes,
 )
-from metrics.indicators.units import office_table
+from metrics.indicators.units import UNKNOWN, office_table
 from metrics.periods import month_from_index, month_last_day, month_of
-from metrics.schema import FOLLOW_UP_DAYS, MONTHLY
+from metrics.schema import FOLLOW_UP_DAYS, MONTHLY, TIME_LIMIT_DAYS
 
 RED_OPEN_DAYS = 3
 FOLLOW_UP_SOON_DAYS = 3
@@ -115,8 +114,21 @@ def default_as_of(dataset: Dataset) -> date | None:
     return max(candidates) if candidates else None
 
 
+_DAY = np.timedelta64(1, "D")
+
+Part = dict[str, Any]
+"""The warnings of one rule as columns: ``rule`` (its code) and equally long sequences ``office_code,
+dispute_id, month, message, details, column`` (``dispute_id``/``month``/``column`` None when the rule has none)."""
+
+
+def _part(rule: str, office_code, message: list, details: list, *, dispute_id=None, month=None,
+          column=None) -> Part:
+    return {"rule": rule, "office_code": office_code, "dispute_id": dispute_id, "month": month,
+            "message": message, "details": details, "column": column}
+
+
 def _days(delta) -> np.ndarray:
-    return np.asarray(delta / np.timedelta64(1, "D"), dtype="float64")
+    return np.asarray(delta / _DAY, dtype="float64")
 
 
 def _fmt(x: float) -> str:
@@ -124,65 +136,169 @@ def _fmt(x: float) -> str:
 
 
 def _dates_text(values: np.ndarray) -> np.ndarray:
-    """``datetime64[ns]`` values as ``"YYYY-MM-DD"`` text (the day, time of day dropped; ``"NaT"`` when not given)."""
-    return np.datetime_as_string(values.astype("datetime64[D]"), unit="D")
+    """``datetime64[ns]`` values as ``"YYYY-MM-DD"`` text (the day, time of day dropped; ``"NaT"`` when not
+    given), each distinct day formatted once."""
+    days = values.astype("datetime64[D]")
+    if len(days) < 64:
+        return np.datetime_as_string(days, unit="D")
+    uniq, inv = np.unique(days, return_inverse=True)
+    return np.datetime_as_string(uniq, unit="D")[inv.reshape(-1)]
 
 
-def _ledger_warnings(ledger: pd.DataFrame, as_of: date, time_limits: Mapping[str, int] | None) -> list[dict]:
-    """Warnings of the dispute rules, on plain arrays of the disputes received up to ``as_of``.
+def _day_counts(values: np.ndarray) -> tuple[list[str], list[int]]:
+    """Day counts (floats) as message text (``f"{x:.0f}"``) and as ``int(x)``, each distinct value once."""
+    uniq, inv = np.unique(values, return_inverse=True)
+    u = uniq.tolist()
+    inv = inv.reshape(-1)
+    return (np.array([f"{x:.0f}" for x in u], dtype=object)[inv].tolist(),
+            np.array([int(x) for x in u] or [0], dtype=object)[inv].tolist())
 
-    Only the warnings' own rows are turned into Python values; every rule is a mask over arrays.
+
+def _objects_at(values: pd.Series, rows: np.ndarray) -> np.ndarray:
+    """The values at positions ``rows`` as an object array of Python values, whatever the column's dtype."""
+    if values.dtype == object:
+        return values.to_numpy()[rows]
+    return values.take(rows).to_numpy(dtype=object)
+
+
+def _texts_at(values: pd.Series, rows: np.ndarray) -> list[str]:
+    """``str()`` of the values at positions ``rows`` (no conversion when they are all strings already)."""
+    arr = _objects_at(values, rows)
+    if pd.api.types.infer_dtype(arr, skipna=False) in ("string", "empty"):
+        return arr.tolist()
+    return [str(x) for x in arr.tolist()]
+
+
+def _same(values: np.ndarray, value: str) -> np.ndarray:
+    """Which of the object array ``values`` equal ``value`` (values that cannot be compared: no)."""
+    try:
+        return np.asarray(values == value, dtype=bool)
+    except (TypeError, ValueError):  # pandas NA among the values
+        return np.array([isinstance(x, str) and x == value for x in values.tolist()], dtype=bool)
+
+
+def _equal(values: pd.Series, value: str, rows: np.ndarray | None = None) -> np.ndarray:
+    """Which values of the column (at positions ``rows``; all when None) equal ``value``.
+
+    Object columns are compared as plain arrays (no pandas overhead); other dtypes (pandas ``str``,
+    categorical) through pandas, which compares them without turning them into Python strings.
     """
-    out: list[dict] = []
-    cut = np.datetime64(as_of, "ns")
-    received_all = _as_datetime(ledger["received_date"])
-    mask = received_all <= cut
-    if not mask.any():
-        return out
-    a = ledger_arrays(ledger, None if mask.all() else mask)
-    received = received_all if mask.all() else received_all[mask]
-    resolved_date = a["resolved_date"]
-    follow_up = a["follow_up_date"]
-    st = ledger_status(a, as_of)
-    age = _days(cut - received)
-    limit = limits_of(a, time_limits)
-    ids = a["dispute_id"]
-    offices = a["office_code"]
-    risk = a["risk"]
-    complexity = a["complexity"]
-    received_text = _dates_text(received)
+    if values.dtype == object:
+        arr = values.to_numpy()
+        return _same(arr if rows is None else arr[rows], value)
+    sub = values if rows is None else values.take(rows)
+    return (sub == value).to_numpy(dtype=bool, na_value=False)
 
-    for i in np.flatnonzero(st["open"] & (risk == "红") & (age > RED_OPEN_DAYS)).tolist():
-        out.append(dict(rule="red_open", office_code=str(offices[i]), dispute_id=str(ids[i]),
-                        message=f"红色风险纠纷 {ids[i]!s} 受理已 {age[i]:.0f} 天仍未化解（超过 {RED_OPEN_DAYS} 天）。",
-                        details={"received_date": str(received_text[i]), "days_open": int(age[i])}))
-    for i in np.flatnonzero(st["open"] & (age > limit)).tolist():
-        out.append(dict(rule="overdue", office_code=str(offices[i]), dispute_id=str(ids[i]),
-                        message=f"纠纷 {ids[i]!s}（{complexity[i]}，时限 {limit[i]:.0f} 天）受理已 {age[i]:.0f} 天仍未化解，"
-                                f"超期 {age[i] - limit[i]:.0f} 天。",
-                        details={"received_date": str(received_text[i]), "days_open": int(age[i]),
-                                 "limit_days": int(limit[i]), "complexity": complexity[i]}))
-    due = resolved_date + np.timedelta64(FOLLOW_UP_DAYS, "D")
-    pending = st["resolved"] & ~(follow_up <= cut)
-    days_to_due = _days(due - cut)
-    late = np.flatnonzero(pending & (days_to_due < 0))
-    soon = np.flatnonzero(pending & (days_to_due >= 0) & (days_to_due <= FOLLOW_UP_SOON_DAYS))
-    both = np.concatenate([late, soon])
-    resolved_text = dict(zip(both.tolist(), _dates_text(resolved_date[both]).tolist(), strict=True))
-    due_text = dict(zip(both.tolist(), _dates_text(due[both]).tolist(), strict=True))
-    for i in late.tolist():
-        out.append(dict(rule="follow_up_late", office_code=str(offices[i]), dispute_id=str(ids[i]),
-                        message=f"纠纷 {ids[i]!s} 于 {resolved_text[i]} 化解，回访应在 {due_text[i]} 前完成，"
-                                f"已逾期 {-days_to_due[i]:.0f} 天。",
-                        details={"resolved_date": resolved_text[i], "due_date": due_text[i],
-                                 "days_late": int(-days_to_due[i])}))
-    for i in soon.tolist():
-        out.append(dict(rule="follow_up_due", office_code=str(offices[i]), dispute_id=str(ids[i]),
-                        message=f"纠纷 {ids[i]!s} 于 {resolved_text[i]} 化解，回访应在 {due_text[i]} 前完成，"
-                                f"还剩 {days_to_due[i]:.0f} 天。",
-                        details={"resolved_date": resolved_text[i], "due_date": due_text[i],
-                                 "days_left": int(days_to_due[i])}))
-    out += _repeat_warnings(a, received, as_of)
+
+def _limits(complexity: np.ndarray, time_limits: Mapping[str, int] | None) -> np.ndarray:
+    """Each dispute's time limit in days from its complexity (NaN when unknown), as ``limits_of``."""
+    out = np.full(len(complexity), np.nan)
+    for name, days in dict(TIME_LIMIT_DAYS if time_limits is None else time_limits).items():
+        out[_same(complexity, name)] = days
+    return out
+
+
+def _ledger_parts(ledger: pd.DataFrame, as_of: date, time_limits: Mapping[str, int] | None) -> list[Part]:
+    """The dispute rules' warnings (red_open, overdue, follow_up_late, follow_up_due, repeat_dispute),
+    each rule's disputes in ledger order, among the disputes received up to ``as_of``.
+
+    Every rule starts from masks over the date arrays; statuses, risks and complexities are compared
+    only where the dates leave a candidate (one status comparison runs over every row: a dispute
+    marked 化解中 is open whatever its dates), and only the warnings' own rows become text — each
+    distinct day and day count formatted once.
+    """
+    cut = np.datetime64(as_of, "ns")
+    received = _as_datetime(ledger["received_date"])
+    taken = received <= cut
+    if not taken.any():
+        return []
+    resolved = _as_datetime(ledger["resolved_date"])
+    settled = resolved <= cut
+    status, ids_col, office_col = ledger["status"], ledger["dispute_id"], ledger["office_code"]
+    # Open as ledger_status says: 化解中, or 已化解 without a resolution date up to as_of.
+    is_open = taken & _equal(status, "化解中")
+    later = np.flatnonzero(taken & ~settled & ~is_open)
+    is_open[later[_equal(status, "已化解", later)]] = True
+    rows = np.flatnonzero(is_open)
+    age = _days(cut - received[rows])
+    parts = []
+
+    red = (age > RED_OPEN_DAYS) & _equal(ledger["risk"], "红", rows)
+    at = rows[red]
+    ids, (text, days) = _texts_at(ids_col, at), _day_counts(age[red])
+    parts.append(_part(
+        "red_open", _texts_at(office_col, at),
+        [f"红色风险纠纷 {i} 受理已 {d} 天仍未化解（超过 {RED_OPEN_DAYS} 天）。" for i, d in zip(ids, text, strict=True)],
+        [{"received_date": r, "days_open": d}
+         for r, d in zip(_dates_text(received[at]).tolist(), days, strict=True)],
+        dispute_id=ids))
+
+    complexity = _objects_at(ledger["complexity"], rows)
+    limit = _limits(complexity, time_limits)
+    over = age > limit
+    at, cx = rows[over], complexity[over].tolist()
+    ids, (text, days), (lim_text, lim) = _texts_at(ids_col, at), _day_counts(age[over]), _day_counts(limit[over])
+    past = _day_counts(age[over] - limit[over])[0]
+    parts.append(_part(
+        "overdue", _texts_at(office_col, at),
+        [f"纠纷 {i}（{c}，时限 {m} 天）受理已 {d} 天仍未化解，超期 {p} 天。"
+         for i, c, m, d, p in zip(ids, cx, lim_text, text, past, strict=True)],
+        [{"received_date": r, "days_open": d, "limit_days": m, "complexity": c}
+         for r, d, m, c in zip(_dates_text(received[at]).tolist(), days, lim, cx, strict=True)],
+        dispute_id=ids))
+
+    # Follow-ups: resolved up to as_of, not followed up by then, due within the next few days or late.
+    follow_up = _as_datetime(ledger["follow_up_date"])
+    cand = np.flatnonzero(taken & settled & ~(follow_up <= cut))
+    due = resolved[cand] + np.timedelta64(FOLLOW_UP_DAYS, "D")
+    to_due = _days(due - cut)
+    keep = to_due <= FOLLOW_UP_SOON_DAYS
+    cand, due, to_due = cand[keep], due[keep], to_due[keep]
+    keep = _equal(status, "已化解", cand)
+    cand, due, to_due = cand[keep], due[keep], to_due[keep]
+    for rule, sel in (("follow_up_late", to_due < 0), ("follow_up_due", to_due >= 0)):
+        at = cand[sel]
+        ids = _texts_at(ids_col, at)
+        resolved_text, due_text = _dates_text(resolved[at]).tolist(), _dates_text(due[sel]).tolist()
+        if rule == "follow_up_late":
+            text, days = _day_counts(-to_due[sel])
+            message = [f"纠纷 {i} 于 {r} 化解，回访应在 {u} 前完成，已逾期 {d} 天。"
+                       for i, r, u, d in zip(ids, resolved_text, due_text, text, strict=True)]
+            details = [{"resolved_date": r, "due_date": u, "days_late": d}
+                       for r, u, d in zip(resolved_text, due_text, days, strict=True)]
+        else:
+            text, days = _day_counts(to_due[sel])
+            message = [f"纠纷 {i} 于 {r} 化解，回访应在 {u} 前完成，还剩 {d} 天。"
+                       for i, r, u, d in zip(ids, resolved_text, due_text, text, strict=True)]
+            details = [{"resolved_date": r, "due_date": u, "days_left": d}
+                       for r, u, d in zip(resolved_text, due_text, days, strict=True)]
+        parts.append(_part(rule, _texts_at(office_col, at), message, details, dispute_id=ids))
+
+    parts.append(_repeat_part(ledger, received, taken, as_of))
+    return parts
+
+
+def _ranks(values: np.ndarray) -> np.ndarray:
+    """Each value's rank among the distinct ``values`` in sorted order — a sort key for ``np.lexsort``.
+
+    Strings are ranked by Arrow (UTF-8 bytes sort in code point order, as Python compares ``str``);
+    anything else (or a string UTF-8 cannot hold) by ``pd.factorize(sort=True)``.
+    """
+    if len(values) and pd.api.types.infer_dtype(values, skipna=False) == "string":
+        try:
+            return pc.rank(pa.array(values, type=pa.string()), sort_keys="ascending",
+                           tiebreaker="dense").to_numpy().astype(np.int64)
+        except (pa.ArrowException, UnicodeError):
+            pass
+    return pd.factorize(values, sort=True)[0]
+
+
+def _key_ranks(values: np.ndarray) -> np.ndarray:
+    """Sort key of a text column where None or "" sorts first (``x or ""``): 0 for those, else 1 + rank."""
+    out = np.zeros(len(values), dtype=np.int64)
+    given = np.flatnonzero(~np.equal(values, None) & np.not_equal(values, ""))
+    if len(given):
+        out[given] = 1 + _ranks(values[given])
     return out
 
 
@@ -210,7 +326,7 @@ def repeat_partners(keys: np.ndarray, received: np.ndarray, ids: np.ndarray, rec
     sel = np.flatnonzero(codes >= 0)
     if len(sel) < 2:
         return empty, empty, empty
-    id_rank, _ = pd.factorize(np.asarray(ids, dtype=object)[sel], sort=True)
+    id_rank = _ranks(np.asarray(ids, dtype=object)[sel])
     t_sel = received[sel].astype("int64")
     order = np.lexsort((id_rank, t_sel, codes[sel]))
     sel = sel[order]
@@ -236,39 +352,36 @@ def repeat_partners(keys: np.ndarray, received: np.ndarray, ids: np.ndarray, rec
     return sel[targets[has]], sel[partner], renumber[owner]
 
 
-def _repeat_warnings(a: Mapping[str, np.ndarray], received: np.ndarray, as_of: date) -> list[dict]:
+def _repeat_part(ledger: pd.DataFrame, received: np.ndarray, taken: np.ndarray, as_of: date) -> Part:
     """Repeat disputes received in the 90 days up to as_of, each with its earlier partner(s).
 
-    ``a`` holds the ledger arrays of the disputes received up to as_of (``received`` their dates).
+    ``taken`` marks the disputes received up to as_of (``received`` every dispute's date); only those
+    received in the 180 days up to as_of can take part.
     """
     start = np.datetime64(as_of - timedelta(days=2 * REPEAT_WINDOW_DAYS), "ns")
-    cand = np.flatnonzero(received >= start)
+    cand = np.flatnonzero(taken & (received >= start))
     if len(cand) < 2:
-        return []
-    ids = a["dispute_id"][cand]
-    offices = a["office_code"][cand]
+        return _part("repeat_dispute", [], [], [])
+    ids = _objects_at(ledger["dispute_id"], cand)
     rdate = received[cand]
-    rows, partners, owner = repeat_partners(a["party_key"][cand], rdate, ids,
+    rows, partners, owner = repeat_partners(_objects_at(ledger["party_key"], cand), rdate, ids,
                                             np.datetime64(as_of - timedelta(days=REPEAT_WINDOW_DAYS), "ns"))
     if not len(rows):
-        return []
+        return _part("repeat_dispute", [], [], [])
     row_text = _dates_text(rdate[rows]).tolist()
     partner_text = _dates_text(rdate[partners]).tolist()
-    days = ((rdate[rows][owner] - rdate[partners]) // np.timedelta64(1, "D")).astype(np.int64).tolist()
-    partner_ids = [str(x) for x in ids[partners].tolist()]
-    partner_offices = [str(x) for x in offices[partners].tolist()]
+    days = ((rdate[rows][owner] - rdate[partners]) // _DAY).astype(np.int64).tolist()
+    partner_ids = _texts_at(ledger["dispute_id"], cand[partners])
+    partner_offices = _texts_at(ledger["office_code"], cand[partners])
+    shown = [f"{i}（{o}，{t}）" for i, o, t in zip(partner_ids, partner_offices, partner_text, strict=True)]
     bounds = np.r_[0, np.cumsum(np.bincount(owner, minlength=len(rows)))].tolist()
-    out = []
-    for r, (dispute, office) in enumerate(zip(ids[rows].tolist(), offices[rows].tolist(), strict=True)):
+    dispute = _texts_at(ledger["dispute_id"], cand[rows])
+    message, details = [], []
+    for r, (d, text) in enumerate(zip(dispute, row_text, strict=True)):
         lo, hi = bounds[r], bounds[r + 1]
-        shown = "、".join(f"{partner_ids[p]}（{partner_offices[p]}，{partner_text[p]}）" for p in range(lo, hi))
-        out.append(dict(rule="repeat_dispute", office_code=str(office), dispute_id=str(dispute),
-                        message=f"纠纷 {dispute!s}（{row_text[r]} 受理）的当事人在此前 {REPEAT_WINDOW_DAYS} 天内"
-                                f"已有纠纷：{shown}。",
-                        details={"received_date": row_text[r],
-                                 "earlier": partner_ids[lo:hi],
-                                 "days_since": days[lo:hi]}))
-    return out
+        message.append(f"纠纷 {d}（{text} 受理）的当事人在此前 {REPEAT_WINDOW_DAYS} 天内已有纠纷：{'、'.join(shown[lo:hi])}。")
+        details.append({"received_date": text, "earlier": partner_ids[lo:hi], "days_since": days[lo:hi]})
+    return _part("repeat_dispute", _texts_at(ledger["office_code"], cand[rows]), message, details, dispute_id=dispute)
 
 
 def _jump_warnings(monthly: pd.DataFrame, as_of: date) -> list[dict]:
@@ -276,63 +389,173 @@ def _jump_warnings(monthly: pd.DataFrame, as_of: date) -> list[dict]:
     if not len(monthly):
         return []
     cut = month_of(as_of)
-    m = monthly[monthly["month"].astype(str) <= cut]
-    if not len(m):
+    cols = [c for c in JUMP_COLUMNS if c in monthly.columns]
+    month_no, months = pd.factorize(monthly["month"])  # each distinct month compared once
+    keep = np.r_[np.array([str(x) <= cut for x in months], dtype=bool), False][month_no]
+    if not keep.any():
         return []
+    m = monthly.loc[keep, ["office_code", "month", *cols]]  # only the columns read: every take is narrow
     num = month_numbers(m["month"])
-    m = m.assign(_n=num)
-    latest = m.sort_values("_n").drop_duplicates("office_code", keep="last").set_index("office_code")
-    last_n = m["office_code"].map(latest["_n"]).to_numpy()
-    hist = m[(m["_n"].to_numpy() < last_n) & (m["_n"].to_numpy() >= last_n - JUMP_HISTORY)]
+    office_no, _ = pd.factorize(m["office_code"])
+    by_office = np.lexsort((num, office_no))  # office, then month; an office's last row is its latest
+    ends = by_office[np.r_[office_no[by_office][1:] != office_no[by_office][:-1], True]]
+    ends = ends[office_no[ends] >= 0]
+    latest = m.iloc[ends].assign(_n=num[ends]).set_index("office_code")
+    newest = np.full(office_no.max() + 2, np.iinfo(np.int64).min, dtype=np.int64)  # last: no office code
+    newest[office_no[ends]] = num[ends]
+    last_n = newest[office_no]  # each row's office's latest month number
+    hist = m[(num < last_n) & (num >= last_n - JUMP_HISTORY) & (office_no >= 0)]
     if not len(hist):
         return []
     out = []
-    cols = [c for c in JUMP_COLUMNS if c in m.columns]
     g = hist.groupby("office_code")[cols]
     count, mean, std = g.count(), g.mean(), g.std(ddof=1)
+    codes = count.index.tolist()
+    at = latest.index.get_indexer(count.index)
+    month = {}
     for col in cols:
         header = MONTHLY.column(col).header
-        value = latest[col].reindex(count.index)
-        spread = np.maximum(np.maximum(std[col].fillna(0.0), np.sqrt(mean[col].clip(lower=0))), 1.0)
-        z = (value - mean[col]) / spread
-        hits = z[(count[col] >= JUMP_MIN_HISTORY) & value.notna() & (z.abs() >= JUMP_Z)]
-        for code, zval in hits.items():
-            month = month_from_index(int(latest.at[code, "_n"]))
-            v, mu, n = float(value[code]), float(mean.at[code, col]), int(count.at[code, col])
+        value = latest[col].to_numpy(dtype="float64")[at]
+        mu, sd = mean[col].to_numpy(dtype="float64"), std[col].to_numpy(dtype="float64")
+        n = count[col].to_numpy()
+        spread = np.maximum(np.maximum(np.where(np.isnan(sd), 0.0, sd), np.sqrt(np.maximum(mu, 0.0))), 1.0)
+        z = (value - mu) / spread
+        for i in np.flatnonzero((n >= JUMP_MIN_HISTORY) & ~np.isnan(value) & (np.abs(z) >= JUMP_Z)).tolist():
+            code, zval = codes[i], float(z[i])
+            if code not in month:
+                month[code] = month_from_index(int(latest["_n"].iat[at[i]]))
+            v, m_, k = float(value[i]), float(mu[i]), int(n[i])
             direction = "高于" if zval > 0 else "低于"
-            out.append(dict(rule="monthly_jump", office_code=str(code), month=month,
-                            message=f"{month}“{header}”为 {_fmt(v)}，明显{direction}前 {n} 个月的平均值 {mu:.1f}"
+            out.append(dict(rule="monthly_jump", office_code=str(code), month=month[code],
+                            message=f"{month[code]}“{header}”为 {_fmt(v)}，明显{direction}前 {k} 个月的平均值 {m_:.1f}"
                                     f"（z = {zval:.1f}），请核对是否填报有误。",
-                            details={"column": col, "value": v, "mean": mu, "spread": float(spread[code]),
-                                     "z": float(zval), "history_months": n}))
+                            details={"column": col, "value": v, "mean": m_, "spread": float(spread[i]),
+                                     "z": zval, "history_months": k}))
     return out
+
+
+def _jump_part(monthly: pd.DataFrame, as_of: date) -> Part:
+    raw = _jump_warnings(monthly, as_of)
+    return _part("monthly_jump", [w["office_code"] for w in raw], [w["message"] for w in raw],
+                 [w["details"] for w in raw], month=[w["month"] for w in raw],
+                 column=[w["details"]["column"] for w in raw])
+
+
+_RULE_ORDER = tuple(sorted(RULES, key=lambda r: (SEVERITY_ORDER[RULES[r][0]], r)))
+"""Rules in the order warnings are listed: most severe first, then by code."""
+_OFFICE_COLUMNS = ("office_code", "office_name", "station", "branch")
+
+
+def _objects(values) -> np.ndarray:
+    return np.fromiter(values, dtype=object, count=len(values))
+
+
+@dataclass(frozen=True)
+class _Listed:
+    """Every warning, in listed order: rule and office as numbers into small tables (``_RULE_ORDER``,
+    ``offices``), the other columns as object arrays."""
+
+    rule_no: np.ndarray
+    office_no: np.ndarray
+    offices: dict[str, np.ndarray]
+    """``office_code, office_name, station, branch`` of each distinct office (strings)."""
+    dispute_id: np.ndarray
+    month: np.ndarray
+    message: np.ndarray
+    details: np.ndarray
+
+    def column(self, name: str) -> np.ndarray:
+        """One of ``COLUMNS`` as an object array."""
+        if name in ("rule", "label", "severity"):
+            table = {"rule": _RULE_ORDER, "label": [RULES[r][1] for r in _RULE_ORDER],
+                     "severity": [RULES[r][0] for r in _RULE_ORDER]}[name]
+            return np.array(table, dtype=object)[self.rule_no]
+        if name in _OFFICE_COLUMNS:
+            return self.offices[name][self.office_no]
+        return getattr(self, name)
+
+
+def _listed(dataset: Dataset, as_of: date, time_limits: Mapping[str, int] | None) -> _Listed:
+    """Every warning, most severe first, then by rule, branch, station, office and dispute/month (ties in
+    rule order, then ledger order — as a stable sort of the rules' lists)."""
+    parts = _ledger_parts(dataset.ledger, as_of, time_limits) if len(dataset.ledger) else []
+    parts = [p for p in [*parts, _jump_part(dataset.monthly, as_of)] if len(p["message"])]
+    sizes = [len(p["message"]) for p in parts]
+
+    def joined(name: str) -> np.ndarray:
+        return np.concatenate([_objects(p[name] if p[name] is not None else [None] * n)
+                               for p, n in zip(parts, sizes, strict=True)]) if parts else np.empty(0, dtype=object)
+
+    rule_no = np.repeat(np.array([_RULE_ORDER.index(p["rule"]) for p in parts], dtype=np.int64), sizes)
+    # Offices: name, station and branch of each distinct office, as office_table(monthly, ledger) gives
+    # them — an office only in the ledger is listed under its code with an unknown station and branch;
+    # a code matching no office at all (its ledger value was not text) keeps "" for both.
+    office_no, codes = pd.factorize(joined("office_code"))
+    codes = np.asarray(codes, dtype=object)
+    table = office_table(dataset.monthly)
+    pos = table.index.get_indexer(pd.Index(codes, dtype=object)) if len(table) else np.full(len(codes), -1)
+    unknown = np.full(len(codes), "", dtype=object)
+    if (pos < 0).any() and len(dataset.ledger):
+        missing = codes[pos < 0]
+        present = set(dataset.ledger["office_code"][dataset.ledger["office_code"].isin(missing)].tolist())
+        unknown[pos < 0] = [UNKNOWN if code in present else "" for code in missing.tolist()]
+    offices = {"office_code": codes}
+    for name, col in (("office_name", "name"), ("station", "station"), ("branch", "branch")):
+        known = np.array([str(x) for x in table[col].tolist()] + [""], dtype=object)[pos]
+        offices[name] = np.where(pos >= 0, known, codes if col == "name" else unknown)
+    by_office = sorted(range(len(codes)), key=lambda j: (offices["branch"][j], offices["station"][j], codes[j]))
+    office_rank = np.empty(len(codes), dtype=np.int64)
+    office_rank[by_office] = np.arange(len(codes))
+
+    dispute, month, column = joined("dispute_id"), joined("month"), joined("column")
+    order = np.lexsort((*(_key_ranks(k) for k in (column, month, dispute)), office_rank[office_no], rule_no))
+    return _Listed(rule_no[order], office_no[order], offices, dispute[order], month[order],
+                   joined("message")[order], joined("details")[order])
+
+
+def _text_column(values: np.ndarray, codes: np.ndarray | None = None):
+    """A column of strings (None = missing) as pandas infers it from Python values: ``str`` dtype, or
+    object when no value is given at all. ``codes``: the column is ``values[codes]`` (small tables)."""
+    if np.equal(values, None).all():
+        return values if codes is None else values[codes]
+    arr = pd.array(values, dtype="str")
+    return arr if codes is None else arr.take(codes)
+
+
+def frame(dataset: Dataset, as_of: date | None = None, time_limits: Mapping[str, int] | None = None) -> pd.DataFrame:
+    """Every early warning of ``dataset`` as of ``as_of`` (default: :func:`default_as_of`) as a table,
+    columns ``COLUMNS``, most severe first, then by branch, station, office and dispute/month.
+
+    Exactly ``warnings_frame(warnings(dataset, as_of))``, built column by column on arrays: rules and
+    offices as numbers into small tables, one message and one ``details`` dict per warning, no other
+    per-warning object.
+    """
+    as_of = as_of or default_as_of(dataset)
+    got = _listed(dataset, as_of, time_limits) if as_of is not None else None
+    if got is None or not len(got.rule_no):
+        return pd.DataFrame(columns=list(COLUMNS))
+    rules = {"rule": list(_RULE_ORDER), "label": [RULES[r][1] for r in _RULE_ORDER],
+             "severity": [RULES[r][0] for r in _RULE_ORDER]}
+    data = {name: _text_column(np.array(values, dtype=object), got.rule_no) for name, values in rules.items()}
+    data |= {name: _text_column(got.offices[name], got.office_no) for name in _OFFICE_COLUMNS}
+    data |= {name: _text_column(getattr(got, name)) for name in ("dispute_id", "month", "message")}
+    data["details"] = got.details
+    return pd.DataFrame(data, columns=list(COLUMNS))
 
 
 def warnings(
     dataset: Dataset, as_of: date | None = None, time_limits: Mapping[str, int] | None = None
 ) -> list[EarlyWarning]:
     """Every early warning of ``dataset`` as of ``as_of`` (default: :func:`default_as_of`), most severe
-    first, then by branch, station, office and dispute/month."""
+    first, then by branch, station, office and dispute/month — :func:`frame`'s rows as objects."""
     as_of = as_of or default_as_of(dataset)
     if as_of is None:
         return []
-    offices = office_table(dataset.monthly, dataset.ledger)
-    raw = _ledger_warnings(dataset.ledger, as_of, time_limits) if len(dataset.ledger) else []
-    raw += _jump_warnings(dataset.monthly, as_of)
-    info = {code: (str(name), str(station), str(branch)) for code, name, station, branch in zip(
-        offices.index.tolist(), offices["name"].tolist(), offices["station"].tolist(), offices["branch"].tolist(),
-        strict=True)}
-    result = []
-    for w in raw:
-        code = w["office_code"]
-        name, station, branch = info.get(code, (code, "", ""))
-        result.append(EarlyWarning(
-            rule=w["rule"], office_code=code, office_name=name, station=station, branch=branch,
-            message=w["message"], dispute_id=w.get("dispute_id"), month=w.get("month"), details=w["details"],
-        ))
-    result.sort(key=lambda w: (SEVERITY_ORDER[w.severity], w.rule, w.branch, w.station, w.office_code,
-                               w.dispute_id or "", w.month or "", w.details.get("column", "")))
-    return result
+    got = _listed(dataset, as_of, time_limits)
+    names = ("rule", "office_code", "office_name", "station", "branch", "message", "dispute_id", "month", "details")
+    return [EarlyWarning(rule=r, office_code=c, office_name=n, station=s, branch=b, message=m, dispute_id=d,
+                         month=mo, details=de)
+            for r, c, n, s, b, m, d, mo, de in zip(*(got.column(k).tolist() for k in names), strict=True)]
 
 
 def warnings_frame(items: list[EarlyWarning]) -> pd.DataFrame:

@@ -280,7 +280,7 @@ def series(app: App, st: Stored, months: list[str], level: str, key: str) -> pd.
 def bureau_warnings(app: App, st: Stored, as_of: date) -> pd.DataFrame:
     """Every early warning of the bureau as of ``as_of`` (``early_warnings.COLUMNS``), cached."""
     return cached((db_key(app), "warnings", st.version, as_of.isoformat()),
-                  lambda: early_warnings.warnings_frame(early_warnings.warnings(st.dataset, as_of)))
+                  lambda: early_warnings.frame(st.dataset, as_of))
 
 
 def warnings_in_scope(app: App, sc: Scope, st: Stored, as_of: date | None = None) -> pd.DataFrame:

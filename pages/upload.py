@@ -20,6 +20,7 @@ from ui.tables import show_table
 LOG = logging.getLogger("dashboard.upload")
 
 PLAN, DATA, RECEIPT, GEN = "upload_plan", "upload_bytes", "upload_receipt", "upload_generation"
+STORE_ERROR = "upload_store_error"
 app, actor = state.current_app(), state.current_actor()
 st.title(t("upload_title"))
 st.info(t("upload_intro"))
@@ -83,6 +84,30 @@ def _changes(items, kind, key_cols) -> pd.DataFrame:
     return pd.DataFrame(recs, columns=[*key_cols, "field", "old", "new"])
 
 
+def _store() -> None:
+    """``on_click`` of 确认保存, run before the page is drawn again: store the plan on screen once.
+
+    Success spends the plan — the page then shows the receipt, a fresh file box and no preview, so the
+    same plan cannot be confirmed twice; a refusal keeps the plan and its preview, with the reason."""
+    plan = st.session_state.get(PLAN)
+    if plan is None:
+        return
+    ack = bool(st.session_state.get("up_ack", False)) if plan.has_warnings else False
+    try:
+        done = svc.commit_upload(app, actor, plan, acknowledge_warnings=ack)
+    except ServiceError as exc:
+        st.session_state[STORE_ERROR] = str(exc)
+        return
+    except Exception:  # never a traceback for the user; the log has it
+        LOG.exception("storing the upload failed")
+        st.session_state[STORE_ERROR] = t("unexpected_error")
+        return
+    for name in (PLAN, DATA, "up_ack"):
+        st.session_state.pop(name, None)
+    st.session_state[RECEIPT] = done
+    st.session_state[GEN] = st.session_state.get(GEN, 0) + 1
+
+
 receipt = st.session_state.get(RECEIPT)
 if receipt is not None:
     _show_receipt(receipt)
@@ -140,17 +165,11 @@ if plan is not None:
             ack = st.checkbox(t("ack_warnings"), key="up_ack")
         if not plan.to_store:
             st.info(t("preview_nothing"))
-        if st.button(t("confirm_store"), type="primary", disabled=not (ack and plan.to_store), key="up_store"):
-            try:
-                receipt = svc.commit_upload(app, actor, plan, acknowledge_warnings=bool(ack))
-            except ServiceError as exc:
-                st.error(md_escape(exc))
-            else:  # the plan is spent: show the receipt instead of the preview, on a fresh run
-                st.session_state.pop(PLAN, None)
-                st.session_state.pop(DATA, None)
-                st.session_state[RECEIPT] = receipt
-                st.session_state[GEN] = generation + 1
-                st.rerun()
+        st.button(t("confirm_store"), type="primary", disabled=not (ack and plan.to_store), key="up_store",
+                  on_click=_store)
+        failed = st.session_state.pop(STORE_ERROR, None)
+        if failed:
+            st.error(md_escape(failed))
 
 st.subheader(t("history_title"))
 history = svc.upload_history(app, actor)

@@ -96,6 +96,25 @@ def test_after_storing_the_receipt_replaces_the_preview_and_the_plan_cannot_be_c
     assert MESSAGES["receipt_title"][0] in texts(at)
 
 
+def test_a_refused_store_keeps_the_preview_and_says_why_in_chinese(demo_app):
+    _, station_files = demo.sample_files()
+    path = station_files[-1]
+    at = _upload(sign_in(demo_app, "evaluator", "pages/upload.py"), path)
+    if at.checkbox:
+        at.checkbox(key="up_ack").check().run()
+    # the same file is stored elsewhere between this preview and the click
+    actor = accounts.authenticate(demo_app, demo.DEMO_USERS["evaluator"], demo.DEMO_PASSWORD).actor
+    other = uploads.prepare_upload(demo_app, actor, [(path.name, path.read_bytes())])
+    uploads.commit_upload(demo_app, actor, other, acknowledge_warnings=True)
+    version = _version(demo_app)
+    at.button(key="up_store").click().run()
+    no_failure(at)
+    assert _version(demo_app) == version
+    assert any("未保存任何数据" in e.value or "重新预览" in e.value for e in at.error), [e.value for e in at.error]
+    assert MESSAGES["receipt_title"][0] not in texts(at)
+    assert "upload_plan" in at.session_state and at.button(key="up_store")
+
+
 def test_committing_the_same_plan_twice_stores_it_once(demo_app):
     _, station_files = demo.sample_files()
     path = station_files[-1]

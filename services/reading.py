@@ -37,6 +37,7 @@ from metrics import early_warnings
 from metrics.dataset import Dataset, SourceFile
 from metrics.indicators import Report, compute_levels, monthly_series
 from metrics.indicators.components import REPEAT_WINDOW_DAYS
+from metrics.indicators.prepared import prepare
 from metrics.indicators.units import LEVELS, office_table
 from metrics.periods import Period, parse_period
 from metrics.ranking import rank
@@ -214,7 +215,8 @@ def _load(app: App, previous: Stored | None = None) -> Stored:
     got = snapshots.load(app, previous.dataset.ledger if previous is not None else None)
     ups = got.state.uploads
     sources = [SourceFile(name=u.file_name, sha256=u.sha256, size=u.size) for u in ups]
-    return Stored(Dataset(monthly=got.monthly, ledger=got.ledger, sources=sources), got.state.version,
+    # Prepared once per data version: every period, level and trend computed on it reuses its codes.
+    return Stored(prepare(Dataset(monthly=got.monthly, ledger=got.ledger, sources=sources)), got.state.version,
                   tuple(u.id for u in ups))
 
 

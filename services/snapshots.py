@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import shutil
 import threading
 from collections import Counter
@@ -120,14 +121,16 @@ def load(app: App, previous_ledger: pd.DataFrame | None = None, *, write: bool =
             _, monthly, ledger, origin = base
         elif base is not None:
             since = [u.id for u in state.uploads if u.id > base[0]]
-            monthly = snap.catch_up(base[1], rows.current_monthly(conn, upload_ids=since).drop(columns=TRACE),
-                                    snap.KEYS["monthly"])
-            ledger = snap.catch_up(base[2], rows.current_ledger(conn, upload_ids=since).drop(columns=TRACE),
-                                   snap.KEYS["ledger"])
             origin = "memory" if base[3] == "memory" else "catch-up"
-            if (len(monthly), len(ledger)) != state.counts():
-                log.warning("追加后的行数 %s 与数据库 %s 不符，改为从数据库读取", (len(monthly), len(ledger)),
-                            state.counts())
+            try:
+                monthly = snap.catch_up(base[1], rows.current_monthly(conn, upload_ids=since).drop(columns=TRACE),
+                                        snap.KEYS["monthly"])
+                ledger = snap.catch_up(base[2], rows.current_ledger(conn, upload_ids=since).drop(columns=TRACE),
+                                       snap.KEYS["ledger"])
+                if (len(monthly), len(ledger)) != state.counts():
+                    raise ValueError(f"追加后的行数 {(len(monthly), len(ledger))} 与数据库 {state.counts()} 不符")
+            except ValueError as exc:
+                log.warning("无法在已有数据上追加新上传（%s），改为从数据库读取", exc)
                 monthly, ledger = _database(conn)
                 origin = "database"
         else:
@@ -148,6 +151,8 @@ def load(app: App, previous_ledger: pd.DataFrame | None = None, *, write: bool =
 def _write(where: Path, meta: snap.Meta, monthly: pd.DataFrame, ledger: pd.DataFrame) -> None:
     with _WRITE_LOCK:  # one writer at a time in this process
         try:
+            where.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            os.chmod(where.parent, 0o700)  # the snapshots hold the same data as the database
             if (where / snap.folder_name(meta)).is_dir():  # another writer was first
                 return
             path = snap.write(where, meta, monthly, ledger)

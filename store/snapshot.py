@@ -4,11 +4,13 @@ A snapshot holds the bureau's current monthly and ledger rows exactly as ``rows.
 ``rows.current_ledger`` give them (trace ints ``_id``, ``_upload``, ``_version`` left out), as two
 Parquet files in one folder per data version::
 
-    <folder>/v000000000042-<digest16>/monthly.parquet
-                                      ledger.parquet
+    <folder>/v000000000042-<digest16>/monthly.arrow
+                                      ledger.arrow
+                                      manifest.json
 
-Each file carries the snapshot's :class:`Meta` (format, data version, database digest, migration
-revision, row counts, newest row ids) in its schema metadata, and Parquet page checksums. A snapshot
+The Arrow IPC files (uncompressed: reading one is a copy, not a decode) hold the frames; the manifest
+holds the snapshot's :class:`Meta` (format, data version, database digest, migration revision, row
+counts, newest row ids) and each file's size and CRC-32, checked before a byte is parsed. A snapshot
 is only ever used after :func:`read` has checked it against a :class:`State` read from the database in
 the same transaction as the rows it stands for (see ``services.snapshots``):
 
@@ -32,6 +34,7 @@ import os
 import shutil
 import tempfile
 import time
+import zlib
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -40,16 +43,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 from sqlalchemy import Connection, func, select, text
 
 from metrics.dataset import empty_frame
 from metrics.schema import LEDGER, MONTHLY, SheetKind
 from store.tables import dispute_rows, monthly_rows, uploads
 
-FORMAT = 1
+FORMAT = 2
 """Bumped whenever the layout or the meaning of a snapshot changes (older ones are then ignored)."""
-META_KEY = b"dashboard.snapshot"
+MANIFEST = "manifest.json"
 KINDS: dict[str, SheetKind] = {"monthly": MONTHLY, "ledger": LEDGER}
 KEYS: dict[str, tuple[str, ...]] = {"monthly": ("office_code", "month"), "ledger": ("dispute_id",)}
 """The key of each frame, in the order ``store.rows`` sorts the current rows by."""
@@ -256,14 +258,14 @@ def _frame(table: pa.Table, kind: SheetKind) -> pd.DataFrame:
         chunked = table.column(col)
         arr = chunked.combine_chunks() if chunked.num_chunks != 1 else chunked.chunk(0)
         if dtype.startswith("datetime64"):
-            data[col] = arr.to_numpy(zero_copy_only=False).astype("int64", copy=False).view("datetime64[ns]")
+            data[col] = arr.to_numpy(zero_copy_only=False).astype("int64", copy=True).view("datetime64[ns]")
         elif dtype == "boolean":
             v = arr.to_numpy(zero_copy_only=False)
             data[col] = pd.arrays.BooleanArray(v == 1, v < 0)
         elif dtype in ("float64", "int64"):
             if arr.null_count:
                 raise SnapshotError(f"列 {col} 有空值")
-            data[col] = arr.to_numpy(zero_copy_only=False).astype(dtype, copy=False)
+            data[col] = arr.to_numpy(zero_copy_only=False).astype(dtype, copy=True)
         elif pa.types.is_dictionary(arr.type):
             table_ = np.empty(len(arr.dictionary) + 1, dtype=object)
             table_[:-1] = arr.dictionary.to_numpy(zero_copy_only=False)
@@ -276,11 +278,25 @@ def _frame(table: pa.Table, kind: SheetKind) -> pd.DataFrame:
     return pd.DataFrame(data, index=pd.RangeIndex(n), copy=False)
 
 
+def _checksum(data) -> int:
+    return zlib.crc32(data) & 0xFFFFFFFF
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    """``data`` to a new owner-only file, flushed to disk."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
 def write(folder: Path, meta: Meta, monthly: pd.DataFrame, ledger: pd.DataFrame) -> Path:
     """Write a snapshot into ``folder`` (created owner-only) atomically and return its path.
 
-    The files go to a temporary folder first, which is then renamed into place; when a snapshot of the
-    same name is already there (another process wrote it), that one is kept."""
+    Both Arrow files, then the manifest (meta, each file's size and CRC-32), go to a temporary folder
+    which is then renamed into place; when a snapshot of the same name is already there (another
+    process wrote it), that one is kept."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(folder, 0o700)
@@ -288,17 +304,17 @@ def write(folder: Path, meta: Meta, monthly: pd.DataFrame, ledger: pd.DataFrame)
         raise SnapshotError("行数与说明不符")
     tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=folder))  # mode 0o700
     try:
+        files = {}
         for name, frame in (("monthly", monthly), ("ledger", ledger)):
-            table, dict_cols = _table(frame, KINDS[name])
-            info = json.dumps({"meta": json.loads(meta.to_json()), "dictionary": dict_cols}).encode()
-            table = table.replace_schema_metadata({META_KEY: info})
-            path = tmp / f"{name}.parquet"
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "wb") as fh:
-                pq.write_table(table, fh, compression="lz4", write_page_checksum=True,
-                               row_group_size=max(len(frame), 1))
-                fh.flush()
-                os.fsync(fh.fileno())
+            table, _dict_cols = _table(frame, KINDS[name])
+            sink = pa.BufferOutputStream()
+            with pa.ipc.new_file(sink, table.schema) as writer:
+                writer.write_table(table)
+            data = sink.getvalue().to_pybytes()
+            _write_file(tmp / f"{name}.arrow", data)
+            files[f"{name}.arrow"] = {"size": len(data), "crc32": _checksum(data)}
+        manifest = {"meta": json.loads(meta.to_json()), "files": files}
+        _write_file(tmp / MANIFEST, json.dumps(manifest, sort_keys=True).encode())
         target = folder / folder_name(meta)
         try:
             os.replace(tmp, target)  # atomic; fails when a non-empty folder of that name exists
@@ -314,25 +330,30 @@ def write(folder: Path, meta: Meta, monthly: pd.DataFrame, ledger: pd.DataFrame)
 
 def read(path: Path) -> tuple[Meta, pd.DataFrame, pd.DataFrame]:
     """(meta, monthly, ledger) of the snapshot at ``path``; SnapshotError for anything unreadable
-    (missing or truncated file, bad checksum, files of two different snapshots, wrong row counts)."""
+    (missing manifest or file, wrong size or checksum, malformed Arrow data, wrong row counts)."""
     path = Path(path)
-    metas, frames = [], {}
+    try:
+        manifest = json.loads((path / MANIFEST).read_bytes())
+        meta = Meta.from_json(json.dumps(manifest["meta"]).encode())
+        files = manifest["files"]
+    except Exception as exc:  # noqa: BLE001 — a manifest that cannot be read means "not usable"
+        raise SnapshotError(f"{MANIFEST} 无法读取（{type(exc).__name__}: {exc}）") from None
+    frames = {}
     for name in ("monthly", "ledger"):
+        fname = f"{name}.arrow"
         try:
-            schema = pq.read_schema(path / f"{name}.parquet")
-            info = json.loads((schema.metadata or {})[META_KEY])
-            meta = Meta.from_json(json.dumps(info["meta"]).encode())
-            table = pq.read_table(path / f"{name}.parquet", read_dictionary=info["dictionary"],
-                                  page_checksum_verification=True, use_threads=True)
+            data = (path / fname).read_bytes()
+            want = files[fname]
+            if len(data) != want["size"] or _checksum(data) != want["crc32"]:
+                raise SnapshotError(f"{fname} 的大小或校验和不符（文件被截断或损坏）")
+            table = pa.ipc.open_file(pa.py_buffer(data)).read_all()
+            table.validate(full=True)
         except SnapshotError:
             raise
         except Exception as exc:  # noqa: BLE001 — every way a file can be broken means "not usable"
-            raise SnapshotError(f"{name}.parquet 无法读取（{type(exc).__name__}: {exc}）") from None
-        metas.append(meta)
+            raise SnapshotError(f"{fname} 无法读取（{type(exc).__name__}: {exc}）") from None
         frames[name] = _frame(table, KINDS[name])
-    if metas[0] != metas[1]:
-        raise SnapshotError("两个文件不属于同一快照")
-    meta = metas[0]
+        del data, table
     if (len(frames["monthly"]), len(frames["ledger"])) != (meta.monthly_rows, meta.ledger_rows):
         raise SnapshotError("文件行数与说明不符")
     return meta, frames["monthly"], frames["ledger"]
@@ -371,23 +392,43 @@ def _sort_keys(frame: pd.DataFrame, keys: Sequence[str]) -> np.ndarray:
 def catch_up(earlier: pd.DataFrame, newer: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
     """The current rows after newer uploads: ``earlier`` (sorted by ``keys``, as read) without the keys
     that ``newer`` holds, plus ``newer`` (the current rows of those uploads, sorted the same way) —
-    latest wins per key, as the store and ``metrics.dataset.merge`` have it. Sorted by ``keys``."""
+    latest wins per key, as the store and ``metrics.dataset.merge`` have it. Sorted by ``keys``.
+
+    ValueError when either frame is not strictly in key order (the merge relies on it)."""
     if not len(newer):
         return earlier
     new_keys = _sort_keys(newer, keys)
     old_keys = _sort_keys(earlier, keys)
-    keep = ~pd.Index(old_keys, dtype=object).isin(pd.Index(new_keys, dtype=object))
-    kept = earlier.loc[keep].reset_index(drop=True) if not keep.all() else earlier
+    for name, k in (("earlier", old_keys), ("newer", new_keys)):
+        if len(k) > 1 and not (k[1:] > k[:-1]).all():
+            raise ValueError(f"{name} rows are not in key order")
+    at = np.searchsorted(old_keys, new_keys)  # both sorted: where each new key is, or would be
+    inside = at < len(old_keys)
+    replaced = at[inside][old_keys[at[inside]] == new_keys[inside]]
+    keep = np.ones(len(old_keys), dtype=bool)
+    keep[replaced] = False
     kept_keys = old_keys[keep]
     pos = np.searchsorted(kept_keys, new_keys)  # insertion points among the kept rows
-    n_old, n_new = len(kept), len(newer)
+    n_old, n_new = len(kept_keys), len(newer)
     where_new = pos + np.arange(n_new)
     where_old = np.arange(n_old) + np.searchsorted(pos, np.arange(n_old), side="right")
-    take = np.empty(n_old + n_new, dtype="int64")
-    take[where_old] = np.arange(n_old)
-    take[where_new] = n_old + np.arange(n_new)
-    both = pd.concat([kept, newer.reset_index(drop=True)], ignore_index=True)
-    for col in both.columns:  # concat may widen a dtype when one side is empty; keep the contract
-        if both[col].dtype != earlier[col].dtype:
-            both[col] = both[col].astype(earlier[col].dtype)
-    return both.take(take).reset_index(drop=True)
+    data = {col: _scatter(earlier[col], newer[col], keep, where_old, where_new) for col in earlier.columns}
+    return pd.DataFrame(data, index=pd.RangeIndex(n_old + n_new), copy=False)
+
+
+def _scatter(old: pd.Series, new: pd.Series, keep: np.ndarray, where_old: np.ndarray,
+             where_new: np.ndarray) -> pd.Series:
+    """One column of :func:`catch_up`: the kept old values and the new ones at their places, in the
+    old column's dtype (each value copied once)."""
+    n = len(where_old) + len(where_new)
+    if str(old.dtype) == "boolean":
+        o, w = old.array, pd.array(new.to_numpy(dtype=object), dtype="boolean") if new.dtype != old.dtype else new.array
+        values, mask = np.empty(n, dtype=bool), np.empty(n, dtype=bool)
+        values[where_old], mask[where_old] = o._data[keep], o._mask[keep]
+        values[where_new], mask[where_new] = w._data, w._mask
+        return pd.Series(pd.arrays.BooleanArray(values, mask), copy=False)
+    o = old.to_numpy()
+    out = np.empty(n, dtype=o.dtype)
+    out[where_old] = o[keep]
+    out[where_new] = new.to_numpy(dtype=o.dtype)
+    return pd.Series(out, dtype=old.dtype, copy=False)

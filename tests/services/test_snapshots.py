@@ -178,47 +178,47 @@ def _only_snapshot(app) -> Path:
 
 
 def _truncate(path: Path) -> None:
-    f = path / "ledger.parquet"
+    f = path / "ledger.arrow"
     f.write_bytes(f.read_bytes()[: f.stat().st_size // 2])
 
 
 def _corrupt(path: Path) -> None:
-    f = path / "ledger.parquet"
+    f = path / "ledger.arrow"
     data = bytearray(f.read_bytes())
-    for i in range(200, 260):  # inside the first data page, footer intact
+    for i in range(200, 260):
         data[i] ^= 0x5A
     f.write_bytes(bytes(data))
 
 
 def _flip_a_value_byte(path: Path) -> None:
-    """One byte of the dispute ids' page data changed (headers and footer intact): only the page
-    checksum can tell."""
-    import pyarrow.parquet as pq
-
-    f = path / "ledger.parquet"
-    col = pq.ParquetFile(f).metadata.row_group(0).column(0)
-    assert col.path_in_schema == "dispute_id"
-    end = (col.dictionary_page_offset or col.data_page_offset) + col.total_compressed_size
+    """One bit of one dispute id changed, the Arrow file still well-formed: only the checksum can tell."""
+    f = path / "ledger.arrow"
     data = bytearray(f.read_bytes())
-    data[end - 20] ^= 0x01
+    at = data.find(b"D017")
+    assert at > 0
+    data[at + 3] ^= 0x01  # D017 → D016: a plausible value
     f.write_bytes(bytes(data))
 
 
 def _delete(path: Path) -> None:
-    (path / "monthly.parquet").unlink()
+    (path / "monthly.arrow").unlink()
+
+
+def _no_manifest(path: Path) -> None:
+    (path / "manifest.json").unlink()
 
 
 def _other_meta(path: Path) -> None:
-    """Both files replaced by a snapshot of the same name that says another history (as if copied)."""
+    """Files and manifest replaced by a snapshot of the same name that says another history (as if copied)."""
     meta, monthly, ledger = snap.read(path)
     other = snap.Meta(meta.format, meta.version, "0" * 64, meta.revision, meta.monthly_rows, meta.ledger_rows,
                       meta.max_ids)
     tmp = snap.write(path.parent / "elsewhere", other, monthly, ledger)
-    for name in ("monthly.parquet", "ledger.parquet"):
+    for name in ("monthly.arrow", "ledger.arrow", "manifest.json"):
         os.replace(tmp / name, path / name)
 
 
-@pytest.mark.parametrize("damage", [_truncate, _corrupt, _flip_a_value_byte, _delete, _other_meta])
+@pytest.mark.parametrize("damage", [_truncate, _corrupt, _flip_a_value_byte, _delete, _no_manifest, _other_meta])
 def test_a_broken_snapshot_is_ignored_read_from_the_database_and_rewritten(app, damage, caplog):
     u = create_users(app)
     store_as(app, u["eval"].id, first_upload())
@@ -267,6 +267,7 @@ def test_snapshot_files_are_owner_only(app):
     fresh_load(app)
     path = _only_snapshot(app)
     assert path.parent.stat().st_mode & 0o777 == 0o700
+    assert path.parent.parent.stat().st_mode & 0o777 == 0o700  # <data folder>/snapshots
     assert path.stat().st_mode & 0o777 == 0o700
     assert {f.stat().st_mode & 0o777 for f in path.iterdir()} == {0o600}
 
@@ -364,6 +365,9 @@ def test_catch_up_keeps_the_latest_row_per_key_in_the_order_the_store_sorts(app)
             .sort_values(["office_code", "month"]).reset_index(drop=True))
     assert_frame_equal(got, want)
     assert_frame_equal(snap.catch_up(old, new.iloc[:0], ("office_code", "month")), old)
+    assert_frame_equal(snap.catch_up(old.iloc[:0], new, ("office_code", "month")), new)
+    with pytest.raises(ValueError):  # rows out of key order cannot be merged by position
+        snap.catch_up(old.iloc[::-1].reset_index(drop=True), new, ("office_code", "month"))
 
 
 def test_a_frame_with_a_value_outside_the_contract_is_not_written(tmp_path, app):

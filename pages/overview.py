@@ -12,7 +12,7 @@ from ui import cache, charts, state
 from ui.i18n import t
 from ui.kpi import Card, kpi_row
 from ui.period import period_picker
-from ui.tables import show_table
+from ui.tables import csv_bytes, show_table
 
 app, actor = state.current_app(), state.current_actor()
 st.title(t("overview_title"))
@@ -72,12 +72,25 @@ with b2:
     show_table(ov.worst, "ov_worst", labels=rank_labels, decimals={"score": 1}, download_name="得分最低五个警务室")
 
 st.subheader(t("open_warnings"))
+WARNING_COLUMNS = ["severity", "label", "branch", "station", "office_name", "dispute_id", "month", "message"]
+WARNING_LABELS = {"severity": t("col_level_sev"), "label": t("col_rule"), "branch": t("col_branch"),
+                  "station": t("col_station"), "office_name": t("col_office_name"), "dispute_id": t("col_dispute"),
+                  "month": t("col_month"), "message": t("col_message")}
+
+
+def warnings_csv() -> bytes:
+    """Every warning of the scope as CSV — built only when the button is clicked (tens of thousands of rows
+    at province scale), read again for the acting user."""
+    full = views.warnings_list(app, actor, ov.as_of)
+    return csv_bytes(full.assign(severity=full["severity"].map(SEVERITY_LABELS))[WARNING_COLUMNS], WARNING_LABELS)
+
+
 if ov.warnings.empty:
     st.info(t("no_warnings"))
 else:
-    w = ov.warnings.assign(severity=ov.warnings["severity"].map(SEVERITY_LABELS))
-    w = w[["severity", "label", "branch", "station", "office_name", "dispute_id", "month", "message"]]
-    show_table(w, "ov_warnings", download_name=f"预警_{period.label}",
-               labels={"severity": t("col_level_sev"), "label": t("col_rule"), "branch": t("col_branch"),
-                       "station": t("col_station"), "office_name": t("col_office_name"),
-                       "dispute_id": t("col_dispute"), "month": t("col_month"), "message": t("col_message")})
+    if ov.warnings_total > len(ov.warnings):
+        st.caption(t("warnings_shown", total=ov.warnings_total, shown=len(ov.warnings)))
+    w = ov.warnings.assign(severity=ov.warnings["severity"].map(SEVERITY_LABELS))[WARNING_COLUMNS]
+    show_table(w, "ov_warnings", labels=WARNING_LABELS)
+    st.download_button(t("download_all_warnings"), warnings_csv, file_name=f"预警_{period.label}.csv", mime="text/csv",
+                       key="ov_warnings_csv", icon=":material/download:")

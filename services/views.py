@@ -36,6 +36,9 @@ TREND_KEYS = ("alerts", "dispute_alerts", "resolution_rate", "satisfaction", "vi
 """Indicators offered as 24-month trends."""
 TREND_MONTHS = 24
 TOP_N = 5
+WARNINGS_SHOWN = 200
+"""The overview lists the scope's most severe warnings, at most this many; the full list is a download
+(:func:`warnings_list`) — a province holds tens of thousands, which no screen table should carry."""
 
 
 def data_version(app: App) -> int:
@@ -84,10 +87,14 @@ class Overview:
     best: pd.DataFrame
     worst: pd.DataFrame
     warnings: pd.DataFrame
+    """The scope's early warnings as of ``as_of``, most severe first — the first ``WARNINGS_SHOWN`` of
+    ``warnings_total`` (``early_warnings.COLUMNS``)."""
     completeness: pd.DataFrame
     """Per station of the scope: offices registered, offices that reported ``period.last``, missing."""
     empty: bool = False
     extra: dict = field(default_factory=dict)
+    warnings_total: int = 0
+    """How many early warnings the scope has in all (``warnings`` lists the first ``WARNINGS_SHOWN``)."""
 
 
 def _row(frame: pd.DataFrame) -> dict[str, float]:
@@ -153,15 +160,23 @@ def overview(app: App, actor: Actor | int, period: Period, rubric: Rubric | None
     cols = ["rank", "code", "name", "station", "branch", "score", "stars_text"]
     best = rated.head(TOP_N)[cols].reset_index(drop=True)
     worst = rated.tail(TOP_N).iloc[::-1][cols].reset_index(drop=True)
+    warns = reading.warnings_in_scope(app, sc, st, as_of)
     return Overview(
         period=period, as_of=as_of, version=st.version, scope=label, rubric_version=rubric.version,
         total=_row(reading.scope_total(reports, sc)), prior=_row(reading.scope_total(prior, sc)),
         targets=targets, stars=_star_counts(ranked, rubric.top_stars),
         branches=reading.filter_units(reports["branch"].units, sc, "branch"),
         stations=reading.filter_units(reports["station"].units, sc, "station"),
-        offices=ranked, best=best, worst=worst, warnings=reading.warnings_in_scope(app, sc, st, as_of),
-        completeness=_completeness(app, sc, st, period.last), empty=ranked.empty,
+        offices=ranked, best=best, worst=worst, warnings=warns.head(WARNINGS_SHOWN).reset_index(drop=True),
+        completeness=_completeness(app, sc, st, period.last), empty=ranked.empty, warnings_total=len(warns),
     )
+
+
+def warnings_list(app: App, actor: Actor | int, as_of: date) -> pd.DataFrame:
+    """Every early warning in the user's scope as of ``as_of``, most severe first (the overview's full
+    list, of which it shows the first ``WARNINGS_SHOWN``)."""
+    sc = reading.scope(app, actor)
+    return reading.warnings_in_scope(app, sc, reading.stored(app, sc.data_version), as_of)
 
 
 def trend(app: App, actor: Actor | int, key: str, last_month: str, months: int = TREND_MONTHS) -> pd.DataFrame:

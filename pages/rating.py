@@ -9,8 +9,16 @@ from services.errors import ServiceError
 from ui.i18n import t
 from ui.period import period_picker
 from ui.state import current_actor, current_app
-from ui.tables import show_table
+from ui.tables import csv_bytes, show_table
 from ui.waterfall import waterfall_figure
+
+
+def deferred_csv(df, labels: dict, name: str, key: str) -> None:
+    """The table's CSV download (as ``show_table`` makes it), built only when clicked: the bureau's 3,000
+    offices would otherwise be written to CSV on every run of the screen."""
+    st.download_button(t("download_csv"), lambda: csv_bytes(df, labels), file_name=f"{name}.csv", mime="text/csv",
+                       key=key, icon=":material/download:")
+
 
 app, actor = current_app(), current_actor()
 st.title(t("page_rating"))
@@ -44,8 +52,9 @@ labels = {"rank": t("col_rank"), "code": t("col_unit_code"), "name": t("col_unit
           "branch": t("col_branch"), "score": t("col_score"), "stars_text": t("col_stars"), "capped": t("col_capped"),
           "rank_in_branch": t("col_rank_branch"), "rank_in_station": t("col_rank_station"), "reason": t("col_reason"),
           **{points_column(it.key): f"{it.label}（{it.weight:g}）" for it in rubric.items}}
-show_table(table, "rat_ranking", labels=labels, download_name=f"排名_{period.label}",
+show_table(table, "rat_ranking", labels=labels,
            decimals={"score": 2, **{points_column(it.key): 2 for it in rubric.items}})
+deferred_csv(table, labels, f"排名_{period.label}", "rat_ranking_csv")
 
 st.subheader(t("rat_office"))
 mine = ranked[ranked["code"].astype(str).isin(view.visible)]
@@ -71,14 +80,14 @@ else:
 st.subheader(t("rat_robust"))
 st.caption(t("rat_robust_hint"))
 rob = rv.robustness_view(app, actor, period, number)
-show_table(rob[["rank", "code", "name", "station", "median_rank", "rank_p5", "rank_p95", "star_change_share",
-                "unstable"]], "rat_robust",
-           labels={"rank": t("col_rank"), "code": t("col_unit_code"), "name": t("col_unit_name"),
-                   "station": t("col_station"), "median_rank": t("col_median_rank"), "rank_p5": t("col_rank_p5"),
-                   "rank_p95": t("col_rank_p95"), "star_change_share": t("col_star_change"),
-                   "unstable": t("col_unstable")},
-           percent_cols=["star_change_share"], decimals={"median_rank": 1, "rank_p5": 1, "rank_p95": 1},
-           download_name=f"稳健性_{period.label}")
+robust_cols = ["rank", "code", "name", "station", "median_rank", "rank_p5", "rank_p95", "star_change_share", "unstable"]
+robust_labels = {"rank": t("col_rank"), "code": t("col_unit_code"), "name": t("col_unit_name"),
+                 "station": t("col_station"), "median_rank": t("col_median_rank"), "rank_p5": t("col_rank_p5"),
+                 "rank_p95": t("col_rank_p95"), "star_change_share": t("col_star_change"),
+                 "unstable": t("col_unstable")}
+show_table(rob[robust_cols], "rat_robust", labels=robust_labels,
+           percent_cols=["star_change_share"], decimals={"median_rank": 1, "rank_p5": 1, "rank_p95": 1})
+deferred_csv(rob[robust_cols], robust_labels, f"稳健性_{period.label}", "rat_robust_csv")
 
 if actor.role in rv.EXPORT_ROLES:
     st.subheader(t("rat_export"))

@@ -8,14 +8,20 @@ The database is built by :mod:`bench.make_province_db` (stored through the uploa
 Every figure is the best of ``--repeat`` runs, CPU (``time.process_time``) and wall
 (``time.perf_counter``) seconds, with its ratio to the baseline of its line:
 
-* 预警 — ``early_warnings.warnings`` against ``reference_warnings`` (the row-by-row rules, kept in
-  ``tests/metrics/test_early_warnings_paths.py``), bureau-wide, at the data's latest date;
+* 预警 — the table of every warning, bureau-wide at the data's latest date: ``early_warnings.frame``
+  (vectorised, text built for the warning rows only) against ``warnings_frame`` of the previous array
+  path (``previous_warnings`` in ``tests/metrics/test_early_warnings_frame.py``: one dict and one
+  ``EarlyWarning`` per warning) and, unless ``--skip-old``, of ``reference_warnings`` (the row-by-row
+  rules, ``tests/metrics/test_early_warnings_paths.py``);
 * 读取 — ``store.rows.current_ledger`` / ``current_monthly`` against the reference reads kept in
   ``tests/store/test_rows_read.py`` (rows as mappings, converted per value); the raw fetch of the same
   rows (``fetchall`` without conversion) is shown as the floor;
 * 趋势 — ``monthly_series`` of a ledger indicator over 24 months against ``compute`` month by month;
 * 总览 — ``views.overview`` for the evaluator with every cache cleared (cold) and again (warm), against
-  the bureau-wide load plus ``compute_levels`` of the period (what any overview must pay once).
+  the bureau-wide load plus ``compute_levels`` of the period (what any overview must pay once); and with
+  the rows already loaded and only the results' cache cleared (what the first overview after a load
+  computes), against what it computed before: ``compute_levels`` of the period and of the year before
+  plus the previous array path's table of every warning.
 
 Outputs are compared for equality before timing; nothing is asserted about speed.
 """
@@ -76,6 +82,7 @@ def main() -> int:
     from services.context import open_app
     from store import rows
     from store.tables import users
+    from tests.metrics.test_early_warnings_frame import previous_warnings
     from tests.metrics.test_early_warnings_paths import reference_warnings
     from tests.store.test_rows_read import reference_ledger, reference_monthly
 
@@ -117,16 +124,19 @@ def main() -> int:
         # --- early warnings ------------------------------------------------------------------------------
         as_of = early_warnings.default_as_of(ds)
         print(f"预警（全局，截至 {as_of}）：", flush=True)
-        new_w = best(lambda: early_warnings.warnings(ds, as_of), r)
-        counts = pd.Series([w.rule for w in new_w[2]]).value_counts().to_dict()
+        new_w = best(lambda: early_warnings.frame(ds, as_of), r)
+        counts = new_w[2]["rule"].value_counts().to_dict()
         print(f"  共 {len(new_w[2])} 条：{counts}", flush=True)
+        prev_w = best(lambda: early_warnings.warnings_frame(previous_warnings(ds, as_of)), r)
+        assert_frame_equal(new_w[2], prev_w[2])
         if not args.skip_old:
-            old_w = best(lambda: reference_warnings(ds, as_of), r)
-            assert [w.to_dict() for w in new_w[2]] == [w.to_dict() for w in old_w[2]]
+            old_w = best(lambda: early_warnings.warnings_frame(reference_warnings(ds, as_of)), r)
+            assert_frame_equal(new_w[2], old_w[2])
             line("旧（逐行，基准）", *old_w[:2])
-            line("新（数组）", *new_w[:2], base=old_w[:2])
+            line("上一版数组（逐条对象再成表）", *prev_w[:2], base=old_w[:2])
         else:
-            line("新（数组）", *new_w[:2])
+            line("上一版数组（逐条对象再成表，基准）", *prev_w[:2])
+        line("新（整表，仅为预警行生成文字）", *new_w[:2], base=prev_w[:2])
 
         # --- a 24-month ledger trend ---------------------------------------------------------------------
         months = month_range(shift_month(last, -23), last)
@@ -162,6 +172,25 @@ def main() -> int:
             views.overview(app, evaluator, period)
         line("总览·冷", *best(cold, r)[:2], base=base[:2])
         line("总览·热", *best(lambda: views.overview(app, evaluator, period), r)[:2], base=base[:2])
+
+        print("总览（考评员，全局；数据已读入，只清空结果缓存）：", flush=True)
+        reading.clear_cache()
+        st = reading.stored(app)
+        as_of_p = reading.reports(app, st, period)["office"].as_of
+
+        def before():  # what the overview computed before: the indicators and every warning, one object each
+            compute_levels(st.dataset, period), compute_levels(st.dataset, period.prior_year())
+            early_warnings.warnings_frame(previous_warnings(st.dataset, as_of_p))
+        indicators = best(before, r)
+        line("指标（本期与上年同期）加上一版预警表（基准）", *indicators[:2])
+
+        def results_cold():
+            with reading._CACHE_LOCK:
+                reading._CACHE.clear()
+            return views.overview(app, evaluator, period)
+        ov = best(results_cold, r)
+        line("总览·冷（数据已读入）", *ov[:2], base=indicators[:2])
+        print(f"  其中预警 {ov[2].warnings_total} 条，列出 {len(ov[2].warnings)} 条", flush=True)
     finally:
         app.close()
     return 0

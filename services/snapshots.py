@@ -80,7 +80,7 @@ def _from_disk(where: Path, state: snap.State) -> tuple[snap.Meta, pd.DataFrame,
             continue
         try:
             meta, monthly, ledger = snap.read(path)
-        except snap.SnapshotError as exc:
+        except Exception as exc:  # noqa: BLE001 — SnapshotError, or anything else a broken file may cause
             problem = f"不可用：{exc}"
         else:
             problem = meta.problem_against(state) if version == state.version else meta.problem_as_prefix(state)

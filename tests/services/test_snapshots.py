@@ -381,3 +381,15 @@ def test_a_frame_with_a_value_outside_the_contract_is_not_written(tmp_path, app)
     with pytest.raises(snap.SnapshotError):
         snap.write(tmp_path / "s", meta, monthly, bad)
     assert not list((tmp_path / "s").glob("v*"))
+
+
+def test_a_data_folder_where_no_snapshot_can_be_written_still_reads_the_database(app, caplog):
+    u = create_users(app)
+    store_as(app, u["eval"].id, first_upload())
+    app.settings.data_dir.mkdir(parents=True, exist_ok=True)
+    (app.settings.data_dir / "snapshots").write_text("不是文件夹")  # mkdir of the snapshot folder fails
+    got = fresh_load(app)
+    assert_same_as_database(app, got)
+    assert "写入快照失败" in caplog.text
+    got = fresh_load(app)  # and again: nothing to read, the database once more
+    assert_same_as_database(app, got)

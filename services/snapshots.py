@@ -112,6 +112,9 @@ def load(app: App, previous_ledger: pd.DataFrame | None = None, *, write: bool =
             same = meta.version == state.version
             if (meta.problem_against(state) if same else meta.problem_as_prefix(state)) is None:
                 base = (meta.version, remembered.monthly, remembered.ledger, "memory")
+        if base is None:  # rows no one holds any more: let them go before reading others
+            _MEMORY.pop(str(where), None)
+            remembered = None
         if base is None and state.version:
             found = _from_disk(where, state)
             if found is not None:

@@ -18,7 +18,7 @@ Each warning names the office, the dispute or the month, the rule and the number
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -116,15 +116,24 @@ def default_as_of(dataset: Dataset) -> date | None:
 
 _DAY = np.timedelta64(1, "D")
 
-Part = dict[str, Any]
-"""The warnings of one rule as columns: ``rule`` (its code) and equally long sequences ``office_code,
-dispute_id, month, message, details, column`` (``dispute_id``/``month``/``column`` None when the rule has none)."""
+Rendered = tuple[list[str], list[dict[str, Any]]]
 
 
-def _part(rule: str, office_code, message: list, details: list, *, dispute_id=None, month=None,
-          column=None) -> Part:
-    return {"rule": rule, "office_code": office_code, "dispute_id": dispute_id, "month": month,
-            "message": message, "details": details, "column": column}
+@dataclass(frozen=True)
+class _Part:
+    """The warnings of one rule, in its own order: what sorting and scoping need (offices, dispute ids,
+    months, jump columns) held as lists, the text (message and ``details``) written on demand for the
+    rows asked for — ``render(idx)`` with positions into this part."""
+
+    rule: str
+    office_code: list[str]
+    render: Callable[[np.ndarray], Rendered]
+    dispute_id: list[str] | None = None
+    month: list[str] | None = None
+    column: list[str] | None = None
+
+    def __len__(self) -> int:
+        return len(self.office_code)
 
 
 def _days(delta) -> np.ndarray:
@@ -198,14 +207,14 @@ def _limits(complexity: np.ndarray, time_limits: Mapping[str, int] | None) -> np
     return out
 
 
-def _ledger_parts(ledger: pd.DataFrame, as_of: date, time_limits: Mapping[str, int] | None) -> list[Part]:
+def _ledger_parts(ledger: pd.DataFrame, as_of: date, time_limits: Mapping[str, int] | None) -> list[_Part]:
     """The dispute rules' warnings (red_open, overdue, follow_up_late, follow_up_due, repeat_dispute),
     each rule's disputes in ledger order, among the disputes received up to ``as_of``.
 
     Every rule starts from masks over the date arrays; statuses, risks and complexities are compared
     only where the dates leave a candidate (one status comparison runs over every row: a dispute
-    marked 化解中 is open whatever its dates), and only the warnings' own rows become text — each
-    distinct day and day count formatted once.
+    marked 化解中 is open whatever its dates). Only the warnings' ids and offices are read eagerly; their
+    text is written when rendered — each distinct day and day count formatted once.
     """
     cut = np.datetime64(as_of, "ns")
     received = _as_datetime(ledger["received_date"])
@@ -224,28 +233,31 @@ def _ledger_parts(ledger: pd.DataFrame, as_of: date, time_limits: Mapping[str, i
     parts = []
 
     red = (age > RED_OPEN_DAYS) & _equal(ledger["risk"], "红", rows)
-    at = rows[red]
-    ids, (text, days) = _texts_at(ids_col, at), _day_counts(age[red])
-    parts.append(_part(
-        "red_open", _texts_at(office_col, at),
-        [f"红色风险纠纷 {i} 受理已 {d} 天仍未化解（超过 {RED_OPEN_DAYS} 天）。" for i, d in zip(ids, text, strict=True)],
-        [{"received_date": r, "days_open": d}
-         for r, d in zip(_dates_text(received[at]).tolist(), days, strict=True)],
-        dispute_id=ids))
+    red_at, red_age, red_ids = rows[red], age[red], _texts_at(ids_col, rows[red])
+
+    def render_red(idx: np.ndarray) -> Rendered:
+        text, days = _day_counts(red_age[idx])
+        ids = [red_ids[i] for i in idx.tolist()]
+        return ([f"红色风险纠纷 {i} 受理已 {d} 天仍未化解（超过 {RED_OPEN_DAYS} 天）。" for i, d in zip(ids, text, strict=True)],
+                [{"received_date": r, "days_open": d}
+                 for r, d in zip(_dates_text(received[red_at[idx]]).tolist(), days, strict=True)])
+    parts.append(_Part("red_open", _texts_at(office_col, red_at), render_red, dispute_id=red_ids))
 
     complexity = _objects_at(ledger["complexity"], rows)
     limit = _limits(complexity, time_limits)
     over = age > limit
-    at, cx = rows[over], complexity[over].tolist()
-    ids, (text, days), (lim_text, lim) = _texts_at(ids_col, at), _day_counts(age[over]), _day_counts(limit[over])
-    past = _day_counts(age[over] - limit[over])[0]
-    parts.append(_part(
-        "overdue", _texts_at(office_col, at),
-        [f"纠纷 {i}（{c}，时限 {m} 天）受理已 {d} 天仍未化解，超期 {p} 天。"
-         for i, c, m, d, p in zip(ids, cx, lim_text, text, past, strict=True)],
-        [{"received_date": r, "days_open": d, "limit_days": m, "complexity": c}
-         for r, d, m, c in zip(_dates_text(received[at]).tolist(), days, lim, cx, strict=True)],
-        dispute_id=ids))
+    over_at, over_age, over_limit, over_cx = rows[over], age[over], limit[over], complexity[over]
+    over_ids = _texts_at(ids_col, over_at)
+
+    def render_overdue(idx: np.ndarray) -> Rendered:
+        (text, days), (lim_text, lim) = _day_counts(over_age[idx]), _day_counts(over_limit[idx])
+        past = _day_counts(over_age[idx] - over_limit[idx])[0]
+        ids, cx = [over_ids[i] for i in idx.tolist()], over_cx[idx].tolist()
+        return ([f"纠纷 {i}（{c}，时限 {m} 天）受理已 {d} 天仍未化解，超期 {p} 天。"
+                 for i, c, m, d, p in zip(ids, cx, lim_text, text, past, strict=True)],
+                [{"received_date": r, "days_open": d, "limit_days": m, "complexity": c}
+                 for r, d, m, c in zip(_dates_text(received[over_at[idx]]).tolist(), days, lim, cx, strict=True)])
+    parts.append(_Part("overdue", _texts_at(office_col, over_at), render_overdue, dispute_id=over_ids))
 
     # Follow-ups: resolved up to as_of, not followed up by then, due within the next few days or late.
     follow_up = _as_datetime(ledger["follow_up_date"])
@@ -257,25 +269,32 @@ def _ledger_parts(ledger: pd.DataFrame, as_of: date, time_limits: Mapping[str, i
     keep = _equal(status, "已化解", cand)
     cand, due, to_due = cand[keep], due[keep], to_due[keep]
     for rule, sel in (("follow_up_late", to_due < 0), ("follow_up_due", to_due >= 0)):
-        at = cand[sel]
-        ids = _texts_at(ids_col, at)
-        resolved_text, due_text = _dates_text(resolved[at]).tolist(), _dates_text(due[sel]).tolist()
-        if rule == "follow_up_late":
-            text, days = _day_counts(-to_due[sel])
-            message = [f"纠纷 {i} 于 {r} 化解，回访应在 {u} 前完成，已逾期 {d} 天。"
-                       for i, r, u, d in zip(ids, resolved_text, due_text, text, strict=True)]
-            details = [{"resolved_date": r, "due_date": u, "days_late": d}
-                       for r, u, d in zip(resolved_text, due_text, days, strict=True)]
-        else:
-            text, days = _day_counts(to_due[sel])
-            message = [f"纠纷 {i} 于 {r} 化解，回访应在 {u} 前完成，还剩 {d} 天。"
-                       for i, r, u, d in zip(ids, resolved_text, due_text, text, strict=True)]
-            details = [{"resolved_date": r, "due_date": u, "days_left": d}
-                       for r, u, d in zip(resolved_text, due_text, days, strict=True)]
-        parts.append(_part(rule, _texts_at(office_col, at), message, details, dispute_id=ids))
+        parts.append(_follow_up_part(rule, cand[sel], due[sel], to_due[sel], resolved, ids_col, office_col))
 
     parts.append(_repeat_part(ledger, received, taken, as_of))
     return parts
+
+
+def _follow_up_part(rule: str, at: np.ndarray, due: np.ndarray, to_due: np.ndarray, resolved: np.ndarray,
+                    ids_col: pd.Series, office_col: pd.Series) -> _Part:
+    """follow_up_late (``to_due`` < 0) or follow_up_due warnings of the disputes at positions ``at``."""
+    ids = _texts_at(ids_col, at)
+
+    def render(idx: np.ndarray) -> Rendered:
+        resolved_text, due_text = _dates_text(resolved[at[idx]]).tolist(), _dates_text(due[idx]).tolist()
+        sub = [ids[i] for i in idx.tolist()]
+        if rule == "follow_up_late":
+            text, days = _day_counts(-to_due[idx])
+            return ([f"纠纷 {i} 于 {r} 化解，回访应在 {u} 前完成，已逾期 {d} 天。"
+                     for i, r, u, d in zip(sub, resolved_text, due_text, text, strict=True)],
+                    [{"resolved_date": r, "due_date": u, "days_late": d}
+                     for r, u, d in zip(resolved_text, due_text, days, strict=True)])
+        text, days = _day_counts(to_due[idx])
+        return ([f"纠纷 {i} 于 {r} 化解，回访应在 {u} 前完成，还剩 {d} 天。"
+                 for i, r, u, d in zip(sub, resolved_text, due_text, text, strict=True)],
+                [{"resolved_date": r, "due_date": u, "days_left": d}
+                 for r, u, d in zip(resolved_text, due_text, days, strict=True)])
+    return _Part(rule, _texts_at(office_col, at), render, dispute_id=ids)
 
 
 def _ranks(values: np.ndarray) -> np.ndarray:
@@ -352,36 +371,46 @@ def repeat_partners(keys: np.ndarray, received: np.ndarray, ids: np.ndarray, rec
     return sel[targets[has]], sel[partner], renumber[owner]
 
 
-def _repeat_part(ledger: pd.DataFrame, received: np.ndarray, taken: np.ndarray, as_of: date) -> Part:
+def _repeat_part(ledger: pd.DataFrame, received: np.ndarray, taken: np.ndarray, as_of: date) -> _Part:
     """Repeat disputes received in the 90 days up to as_of, each with its earlier partner(s).
 
     ``taken`` marks the disputes received up to as_of (``received`` every dispute's date); only those
-    received in the 180 days up to as_of can take part.
+    received in the 180 days up to as_of can take part. A rendered row names only its own partners.
     """
     start = np.datetime64(as_of - timedelta(days=2 * REPEAT_WINDOW_DAYS), "ns")
     cand = np.flatnonzero(taken & (received >= start))
+    none = _Part("repeat_dispute", [], lambda idx: ([], []), dispute_id=[])
     if len(cand) < 2:
-        return _part("repeat_dispute", [], [], [])
+        return none
     ids = _objects_at(ledger["dispute_id"], cand)
     rdate = received[cand]
     rows, partners, owner = repeat_partners(_objects_at(ledger["party_key"], cand), rdate, ids,
                                             np.datetime64(as_of - timedelta(days=REPEAT_WINDOW_DAYS), "ns"))
     if not len(rows):
-        return _part("repeat_dispute", [], [], [])
-    row_text = _dates_text(rdate[rows]).tolist()
-    partner_text = _dates_text(rdate[partners]).tolist()
-    days = ((rdate[rows][owner] - rdate[partners]) // _DAY).astype(np.int64).tolist()
-    partner_ids = _texts_at(ledger["dispute_id"], cand[partners])
-    partner_offices = _texts_at(ledger["office_code"], cand[partners])
-    shown = [f"{i}（{o}，{t}）" for i, o, t in zip(partner_ids, partner_offices, partner_text, strict=True)]
-    bounds = np.r_[0, np.cumsum(np.bincount(owner, minlength=len(rows)))].tolist()
+        return none
+    bounds = np.r_[0, np.cumsum(np.bincount(owner, minlength=len(rows)))]
     dispute = _texts_at(ledger["dispute_id"], cand[rows])
-    message, details = [], []
-    for r, (d, text) in enumerate(zip(dispute, row_text, strict=True)):
-        lo, hi = bounds[r], bounds[r + 1]
-        message.append(f"纠纷 {d}（{text} 受理）的当事人在此前 {REPEAT_WINDOW_DAYS} 天内已有纠纷：{'、'.join(shown[lo:hi])}。")
-        details.append({"received_date": text, "earlier": partner_ids[lo:hi], "days_since": days[lo:hi]})
-    return _part("repeat_dispute", _texts_at(ledger["office_code"], cand[rows]), message, details, dispute_id=dispute)
+
+    def render(idx: np.ndarray) -> Rendered:
+        lo, hi = bounds[idx], bounds[idx + 1]
+        lens = hi - lo
+        pick = np.arange(int(lens.sum())) - np.repeat(np.cumsum(lens) - lens, lens) + np.repeat(lo, lens)
+        who = partners[pick]
+        row_text = _dates_text(rdate[rows[idx]]).tolist()
+        partner_text = _dates_text(rdate[who]).tolist()
+        days = ((rdate[rows[owner[pick]]] - rdate[who]) // _DAY).astype(np.int64).tolist()
+        partner_ids = _texts_at(ledger["dispute_id"], cand[who])
+        partner_offices = _texts_at(ledger["office_code"], cand[who])
+        shown = [f"{i}（{o}，{t}）" for i, o, t in zip(partner_ids, partner_offices, partner_text, strict=True)]
+        ends = np.cumsum(lens).tolist()
+        message, details, start = [], [], 0
+        for r, end, text in zip(idx.tolist(), ends, row_text, strict=True):
+            message.append(f"纠纷 {dispute[r]}（{text} 受理）的当事人在此前 {REPEAT_WINDOW_DAYS} 天内已有纠纷："
+                           f"{'、'.join(shown[start:end])}。")
+            details.append({"received_date": text, "earlier": partner_ids[start:end], "days_since": days[start:end]})
+            start = end
+        return message, details
+    return _Part("repeat_dispute", _texts_at(ledger["office_code"], cand[rows]), render, dispute_id=dispute)
 
 
 def _jump_warnings(monthly: pd.DataFrame, as_of: date) -> list[dict]:
@@ -434,15 +463,19 @@ def _jump_warnings(monthly: pd.DataFrame, as_of: date) -> list[dict]:
     return out
 
 
-def _jump_part(monthly: pd.DataFrame, as_of: date) -> Part:
+def _jump_part(monthly: pd.DataFrame, as_of: date) -> _Part:
     raw = _jump_warnings(monthly, as_of)
-    return _part("monthly_jump", [w["office_code"] for w in raw], [w["message"] for w in raw],
-                 [w["details"] for w in raw], month=[w["month"] for w in raw],
+
+    def render(idx: np.ndarray) -> Rendered:
+        return [raw[i]["message"] for i in idx.tolist()], [raw[i]["details"] for i in idx.tolist()]
+    return _Part("monthly_jump", [w["office_code"] for w in raw], render, month=[w["month"] for w in raw],
                  column=[w["details"]["column"] for w in raw])
 
 
 _RULE_ORDER = tuple(sorted(RULES, key=lambda r: (SEVERITY_ORDER[RULES[r][0]], r)))
 """Rules in the order warnings are listed: most severe first, then by code."""
+_RULE_TEXT = {"rule": list(_RULE_ORDER), "label": [RULES[r][1] for r in _RULE_ORDER],
+              "severity": [RULES[r][0] for r in _RULE_ORDER]}
 _OFFICE_COLUMNS = ("office_code", "office_name", "station", "branch")
 
 
@@ -450,49 +483,104 @@ def _objects(values) -> np.ndarray:
     return np.fromiter(values, dtype=object, count=len(values))
 
 
+def _text_column(values: np.ndarray, codes: np.ndarray | None = None, as_text: bool | None = None):
+    """A column of strings (None = missing) as pandas infers it from Python values: ``str`` dtype, or
+    object when no value is given at all (``as_text`` decides instead when given). ``codes``: the column
+    is ``values[codes]`` (small tables)."""
+    if not (as_text if as_text is not None else not np.equal(values, None).all()):
+        return values if codes is None else values[codes]
+    arr = pd.array(values, dtype="str")
+    return arr if codes is None else arr.take(codes)
+
+
 @dataclass(frozen=True)
-class _Listed:
-    """Every warning, in listed order: rule and office as numbers into small tables (``_RULE_ORDER``,
-    ``offices``), the other columns as object arrays."""
+class Listing:
+    """Every early warning in listed order — most severe first, then by rule, branch, station, office and
+    dispute/month — with its message and ``details`` not yet written.
+
+    ``len()`` counts them; :meth:`keys` gives what scoping needs; :meth:`table` writes the rows asked
+    for (all by default): a screen that lists the first 200 of 87,000 writes 200 messages.
+    """
 
     rule_no: np.ndarray
+    """Each warning's rule, as its position in the listing order of rules."""
     office_no: np.ndarray
     offices: dict[str, np.ndarray]
     """``office_code, office_name, station, branch`` of each distinct office (strings)."""
     dispute_id: np.ndarray
     month: np.ndarray
-    message: np.ndarray
-    details: np.ndarray
+    part_no: np.ndarray
+    part_row: np.ndarray
+    parts: tuple[_Part, ...]
 
-    def column(self, name: str) -> np.ndarray:
-        """One of ``COLUMNS`` as an object array."""
-        if name in ("rule", "label", "severity"):
-            table = {"rule": _RULE_ORDER, "label": [RULES[r][1] for r in _RULE_ORDER],
-                     "severity": [RULES[r][0] for r in _RULE_ORDER]}[name]
-            return np.array(table, dtype=object)[self.rule_no]
-        if name in _OFFICE_COLUMNS:
-            return self.offices[name][self.office_no]
-        return getattr(self, name)
+    def __len__(self) -> int:
+        return len(self.rule_no)
+
+    def keys(self) -> pd.DataFrame:
+        """``rule, office_code, station, branch`` of every warning (object columns), for choosing rows."""
+        return pd.DataFrame({"rule": np.array(_RULE_ORDER, dtype=object)[self.rule_no],
+                             **{c: self.offices[c][self.office_no] for c in ("office_code", "station", "branch")}})
+
+    def _rendered(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        message, details = np.empty(len(rows), dtype=object), np.empty(len(rows), dtype=object)
+        part_no, part_row = self.part_no[rows], self.part_row[rows]
+        for p in np.unique(part_no).tolist():
+            at = np.flatnonzero(part_no == p)
+            m, d = self.parts[p].render(part_row[at])
+            message[at], details[at] = _objects(m), _objects(d)
+        return message, details
+
+    def table(self, rows: np.ndarray | None = None) -> pd.DataFrame:
+        """The warnings at listing positions ``rows`` (all when None), in that order, as a table with the
+        columns ``COLUMNS`` — the rows, values and dtypes of ``warnings_frame(warnings(...))``."""
+        rows = np.arange(len(self)) if rows is None else np.asarray(rows, dtype=np.int64)
+        if not len(rows):
+            return pd.DataFrame(columns=list(COLUMNS))
+        message, details = self._rendered(rows)
+        rule_no, office_no = self.rule_no[rows], self.office_no[rows]
+        data = {name: _text_column(np.array(values, dtype=object), rule_no) for name, values in _RULE_TEXT.items()}
+        data |= {name: _text_column(self.offices[name], office_no) for name in _OFFICE_COLUMNS}
+        for name in ("dispute_id", "month"):  # str dtype when any warning of the listing has one
+            data[name] = _text_column(getattr(self, name)[rows], as_text=not np.equal(getattr(self, name), None).all())
+        data["message"], data["details"] = _text_column(message), details
+        return pd.DataFrame(data, columns=list(COLUMNS))
+
+    def items(self, rows: np.ndarray | None = None) -> list[EarlyWarning]:
+        """The warnings at listing positions ``rows`` (all when None) as ``EarlyWarning`` objects."""
+        rows = np.arange(len(self)) if rows is None else np.asarray(rows, dtype=np.int64)
+        message, details = self._rendered(rows)
+        office_no = self.office_no[rows]
+        cols = [np.array(_RULE_ORDER, dtype=object)[self.rule_no[rows]],
+                *(self.offices[c][office_no] for c in _OFFICE_COLUMNS), message, self.dispute_id[rows],
+                self.month[rows], details]
+        return [EarlyWarning(rule=r, office_code=c, office_name=n, station=s, branch=b, message=m, dispute_id=d,
+                             month=mo, details=de)
+                for r, c, n, s, b, m, d, mo, de in zip(*(c.tolist() for c in cols), strict=True)]
 
 
-def _listed(dataset: Dataset, as_of: date, time_limits: Mapping[str, int] | None) -> _Listed:
-    """Every warning, most severe first, then by rule, branch, station, office and dispute/month (ties in
-    rule order, then ledger order — as a stable sort of the rules' lists)."""
-    parts = _ledger_parts(dataset.ledger, as_of, time_limits) if len(dataset.ledger) else []
-    parts = [p for p in [*parts, _jump_part(dataset.monthly, as_of)] if len(p["message"])]
-    sizes = [len(p["message"]) for p in parts]
+def listing(dataset: Dataset, as_of: date | None = None, time_limits: Mapping[str, int] | None = None) -> Listing:
+    """Every early warning of ``dataset`` as of ``as_of`` (default: :func:`default_as_of`), sorted, text
+    unwritten (ties in rule order, then ledger order — as a stable sort of the rules' lists)."""
+    as_of = as_of or default_as_of(dataset)
+    parts = []
+    if as_of is not None:
+        parts = _ledger_parts(dataset.ledger, as_of, time_limits) if len(dataset.ledger) else []
+        parts = [p for p in [*parts, _jump_part(dataset.monthly, as_of)] if len(p)]
+    sizes = [len(p) for p in parts]
 
     def joined(name: str) -> np.ndarray:
-        return np.concatenate([_objects(p[name] if p[name] is not None else [None] * n)
+        return np.concatenate([_objects(getattr(p, name) if getattr(p, name) is not None else [None] * n)
                                for p, n in zip(parts, sizes, strict=True)]) if parts else np.empty(0, dtype=object)
 
-    rule_no = np.repeat(np.array([_RULE_ORDER.index(p["rule"]) for p in parts], dtype=np.int64), sizes)
+    rule_no = np.repeat(np.array([_RULE_ORDER.index(p.rule) for p in parts], dtype=np.int64), sizes)
+    part_no = np.repeat(np.arange(len(parts), dtype=np.int64), sizes)
+    part_row = np.concatenate([np.arange(n, dtype=np.int64) for n in sizes]) if parts else np.empty(0, np.int64)
     # Offices: name, station and branch of each distinct office, as office_table(monthly, ledger) gives
     # them — an office only in the ledger is listed under its code with an unknown station and branch;
     # a code matching no office at all (its ledger value was not text) keeps "" for both.
     office_no, codes = pd.factorize(joined("office_code"))
     codes = np.asarray(codes, dtype=object)
-    table = office_table(dataset.monthly)
+    table = office_table(dataset.monthly) if len(codes) else pd.DataFrame()
     pos = table.index.get_indexer(pd.Index(codes, dtype=object)) if len(table) else np.full(len(codes), -1)
     unknown = np.full(len(codes), "", dtype=object)
     if (pos < 0).any() and len(dataset.ledger):
@@ -501,7 +589,7 @@ def _listed(dataset: Dataset, as_of: date, time_limits: Mapping[str, int] | None
         unknown[pos < 0] = [UNKNOWN if code in present else "" for code in missing.tolist()]
     offices = {"office_code": codes}
     for name, col in (("office_name", "name"), ("station", "station"), ("branch", "branch")):
-        known = np.array([str(x) for x in table[col].tolist()] + [""], dtype=object)[pos]
+        known = np.array([str(x) for x in table[col].tolist()] + [""] if len(table) else [""], dtype=object)[pos]
         offices[name] = np.where(pos >= 0, known, codes if col == "name" else unknown)
     by_office = sorted(range(len(codes)), key=lambda j: (offices["branch"][j], offices["station"][j], codes[j]))
     office_rank = np.empty(len(codes), dtype=np.int64)
@@ -509,17 +597,8 @@ def _listed(dataset: Dataset, as_of: date, time_limits: Mapping[str, int] | None
 
     dispute, month, column = joined("dispute_id"), joined("month"), joined("column")
     order = np.lexsort((*(_key_ranks(k) for k in (column, month, dispute)), office_rank[office_no], rule_no))
-    return _Listed(rule_no[order], office_no[order], offices, dispute[order], month[order],
-                   joined("message")[order], joined("details")[order])
-
-
-def _text_column(values: np.ndarray, codes: np.ndarray | None = None):
-    """A column of strings (None = missing) as pandas infers it from Python values: ``str`` dtype, or
-    object when no value is given at all. ``codes``: the column is ``values[codes]`` (small tables)."""
-    if np.equal(values, None).all():
-        return values if codes is None else values[codes]
-    arr = pd.array(values, dtype="str")
-    return arr if codes is None else arr.take(codes)
+    return Listing(rule_no[order], office_no[order], offices, dispute[order], month[order], part_no[order],
+                   part_row[order], tuple(parts))
 
 
 def frame(dataset: Dataset, as_of: date | None = None, time_limits: Mapping[str, int] | None = None) -> pd.DataFrame:
@@ -528,19 +607,9 @@ def frame(dataset: Dataset, as_of: date | None = None, time_limits: Mapping[str,
 
     Exactly ``warnings_frame(warnings(dataset, as_of))``, built column by column on arrays: rules and
     offices as numbers into small tables, one message and one ``details`` dict per warning, no other
-    per-warning object.
+    per-warning object. (:func:`listing` writes only the rows asked for.)
     """
-    as_of = as_of or default_as_of(dataset)
-    got = _listed(dataset, as_of, time_limits) if as_of is not None else None
-    if got is None or not len(got.rule_no):
-        return pd.DataFrame(columns=list(COLUMNS))
-    rules = {"rule": list(_RULE_ORDER), "label": [RULES[r][1] for r in _RULE_ORDER],
-             "severity": [RULES[r][0] for r in _RULE_ORDER]}
-    data = {name: _text_column(np.array(values, dtype=object), got.rule_no) for name, values in rules.items()}
-    data |= {name: _text_column(got.offices[name], got.office_no) for name in _OFFICE_COLUMNS}
-    data |= {name: _text_column(getattr(got, name)) for name in ("dispute_id", "month", "message")}
-    data["details"] = got.details
-    return pd.DataFrame(data, columns=list(COLUMNS))
+    return listing(dataset, as_of, time_limits).table()
 
 
 def warnings(
@@ -548,14 +617,7 @@ def warnings(
 ) -> list[EarlyWarning]:
     """Every early warning of ``dataset`` as of ``as_of`` (default: :func:`default_as_of`), most severe
     first, then by branch, station, office and dispute/month — :func:`frame`'s rows as objects."""
-    as_of = as_of or default_as_of(dataset)
-    if as_of is None:
-        return []
-    got = _listed(dataset, as_of, time_limits)
-    names = ("rule", "office_code", "office_name", "station", "branch", "message", "dispute_id", "month", "details")
-    return [EarlyWarning(rule=r, office_code=c, office_name=n, station=s, branch=b, message=m, dispute_id=d,
-                         month=mo, details=de)
-            for r, c, n, s, b, m, d, mo, de in zip(*(got.column(k).tolist() for k in names), strict=True)]
+    return listing(dataset, as_of, time_limits).items()
 
 
 def warnings_frame(items: list[EarlyWarning]) -> pd.DataFrame:

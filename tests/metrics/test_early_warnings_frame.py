@@ -343,3 +343,23 @@ def test_days_with_a_time_of_day_round_in_messages_and_truncate_in_details():
     assert "已逾期 2 天" in got.at["follow_up_late", "message"]
     assert got.at["follow_up_late", "details"] == {"resolved_date": "2026-09-14", "due_date": "2026-09-28",
                                                     "days_late": 1}
+
+
+def test_listing_writes_only_the_rows_asked_for_and_they_equal_the_full_tables_rows(bureau):
+    as_of = date(2026, 10, 31)
+    full = ew.frame(bureau, as_of)
+    got = ew.listing(bureau, as_of)
+    assert len(got) == len(full)
+    keys = got.keys()
+    assert keys[["rule", "office_code", "station", "branch"]].astype(str).equals(
+        full[["rule", "office_code", "station", "branch"]].astype(str))
+    rng = np.random.default_rng(7)
+    jumps = np.flatnonzero(full["rule"].to_numpy() == "monthly_jump")
+    for rows in (np.arange(5), rng.choice(len(full), 40, replace=False), jumps[:3], np.array([], dtype=int)):
+        want = full.iloc[rows].reset_index(drop=True)
+        table = got.table(rows)
+        if len(rows):  # same dtypes as the full table: a few jump rows keep a str dispute_id column
+            assert_frame_equal(table, want)
+        else:
+            assert table.empty and list(table.columns) == list(ew.COLUMNS)
+        assert [w.message for w in got.items(rows)] == want["message"].tolist()

@@ -279,23 +279,47 @@ def series(app: App, st: Stored, months: list[str], level: str, key: str) -> pd.
                   lambda: monthly_series(st.dataset, months, level, key))
 
 
+def bureau_listing(app: App, st: Stored, as_of: date) -> early_warnings.Listing:
+    """Every early warning of the bureau as of ``as_of``, sorted, text not yet written, cached."""
+    return cached((db_key(app), "warning_listing", st.version, as_of.isoformat()),
+                  lambda: early_warnings.listing(st.dataset, as_of))
+
+
 def bureau_warnings(app: App, st: Stored, as_of: date) -> pd.DataFrame:
     """Every early warning of the bureau as of ``as_of`` (``early_warnings.COLUMNS``), cached."""
     return cached((db_key(app), "warnings", st.version, as_of.isoformat()),
-                  lambda: early_warnings.frame(st.dataset, as_of))
+                  lambda: bureau_listing(app, st, as_of).table())
 
 
 def warnings_in_scope(app: App, sc: Scope, st: Stored, as_of: date | None = None) -> pd.DataFrame:
     """The bureau's early warnings as of ``as_of`` (default: the data's latest date) for the offices in
     the scope. A repeat dispute's partner outside the scope is named "其他派出所的纠纷" with the days
     between — its dispute id and office are not disclosed (message and details alike)."""
+    return warnings_page(app, sc, st, as_of)[0]
+
+
+def warnings_page(app: App, sc: Scope, st: Stored, as_of: date | None = None,
+                  limit: int | None = None) -> tuple[pd.DataFrame, int]:
+    """(the first ``limit`` of the scope's warnings — all when None —, how many the scope has): as
+    :func:`warnings_in_scope`, but with a limit only the rows returned have their text written."""
     as_of = as_of or early_warnings.default_as_of(st.dataset)
     if as_of is None:
-        return pd.DataFrame(columns=list(early_warnings.COLUMNS))
-    warns = bureau_warnings(app, st, as_of)
-    if sc.stations is None:
-        return warns.reset_index(drop=True)
-    warns = warns[visible_mask(warns, sc, "office")].reset_index(drop=True)
+        return pd.DataFrame(columns=list(early_warnings.COLUMNS)), 0
+    if limit is None:
+        warns = bureau_warnings(app, st, as_of)
+        if sc.stations is not None:
+            warns = warns[visible_mask(warns, sc, "office")]
+        total, warns = len(warns), warns.reset_index(drop=True)
+    else:
+        listed = bureau_listing(app, st, as_of)
+        rows = np.arange(len(listed)) if sc.stations is None else \
+            np.flatnonzero(visible_mask(listed.keys(), sc, "office"))
+        total, warns = len(rows), listed.table(rows[:limit])
+    return (warns if sc.stations is None else _partners_outside(warns, sc, st)), total
+
+
+def _partners_outside(warns: pd.DataFrame, sc: Scope, st: Stored) -> pd.DataFrame:
+    """``warns`` with every repeat dispute's partner outside the scope named "其他派出所的纠纷"."""
     repeat = np.flatnonzero((warns["rule"] == "repeat_dispute").to_numpy())
     if not len(repeat):
         return warns
@@ -342,7 +366,7 @@ def indicators(app: App, actor: Actor | int, period: Period | str, level: str = 
 
 
 __all__ = [
-    "ELSEWHERE", "LEVEL_ZH", "Scope", "Stored", "bureau_warnings", "cached", "check_level", "clear_cache",
+    "ELSEWHERE", "LEVEL_ZH", "Scope", "Stored", "bureau_listing", "bureau_warnings", "cached", "check_level", "clear_cache",
     "data_version", "db_key", "filter_units", "indicators", "months_in_scope", "period_of", "ranked",
-    "reports", "scope", "scope_total", "series", "stored", "visible_mask", "warnings_in_scope",
+    "reports", "scope", "scope_total", "series", "stored", "visible_mask", "warnings_in_scope", "warnings_page",
 ]  # fmt: skip

@@ -160,15 +160,15 @@ def overview(app: App, actor: Actor | int, period: Period, rubric: Rubric | None
     cols = ["rank", "code", "name", "station", "branch", "score", "stars_text"]
     best = rated.head(TOP_N)[cols].reset_index(drop=True)
     worst = rated.tail(TOP_N).iloc[::-1][cols].reset_index(drop=True)
-    warns = reading.warnings_in_scope(app, sc, st, as_of)
+    warns, warnings_total = reading.warnings_page(app, sc, st, as_of, WARNINGS_SHOWN)  # only these written
     return Overview(
         period=period, as_of=as_of, version=st.version, scope=label, rubric_version=rubric.version,
         total=_row(reading.scope_total(reports, sc)), prior=_row(reading.scope_total(prior, sc)),
         targets=targets, stars=_star_counts(ranked, rubric.top_stars),
         branches=reading.filter_units(reports["branch"].units, sc, "branch"),
         stations=reading.filter_units(reports["station"].units, sc, "station"),
-        offices=ranked, best=best, worst=worst, warnings=warns.head(WARNINGS_SHOWN).reset_index(drop=True),
-        completeness=_completeness(app, sc, st, period.last), empty=ranked.empty, warnings_total=len(warns),
+        offices=ranked, best=best, worst=worst, warnings=warns,
+        completeness=_completeness(app, sc, st, period.last), empty=ranked.empty, warnings_total=warnings_total,
     )
 
 

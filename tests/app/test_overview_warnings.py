@@ -36,3 +36,20 @@ def test_overview_page_lists_only_the_shown_warnings_and_offers_the_full_list(de
     assert len(listed) == 1 and len(listed[0]) == 3
     assert any(f"共 {total} 条预警" in c.value and "最严重的 3 条" in c.value for c in at.caption)
     assert any(b.label == "下载全部预警（CSV）" for b in at.get("download_button"))
+
+
+def test_a_page_of_warnings_equals_the_same_rows_of_the_scoped_list(demo_app):
+    """Written from the listing (text for the page's rows only), a page equals the head of the scoped list
+    written in full — repeat partners outside a station head's scope named "其他派出所的纠纷" alike."""
+    from pandas.testing import assert_frame_equal
+
+    from services import reading
+
+    for role in ("evaluator", "station_head", "leadership"):
+        sc = reading.scope(demo_app, _actor(demo_app, role))
+        st = reading.stored(demo_app, sc.data_version)
+        full = reading.warnings_in_scope(demo_app, sc, st)
+        for limit in (1, 7, len(full) + 5):
+            page, total = reading.warnings_page(demo_app, sc, st, limit=limit)
+            assert total == len(full)
+            assert_frame_equal(page, full.head(limit).reset_index(drop=True))  # partners unnamed alike

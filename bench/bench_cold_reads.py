@@ -12,7 +12,8 @@ Every figure is the best of ``--repeat`` runs, CPU (``time.process_time``) and w
   (vectorised, text built for the warning rows only) against ``warnings_frame`` of the previous array
   path (``previous_warnings`` in ``tests/metrics/test_early_warnings_frame.py``: one dict and one
   ``EarlyWarning`` per warning) and, unless ``--skip-old``, of ``reference_warnings`` (the row-by-row
-  rules, ``tests/metrics/test_early_warnings_paths.py``);
+  rules, ``tests/metrics/test_early_warnings_paths.py``); and the sorted ``listing`` with only the
+  overview's first ``WARNINGS_SHOWN`` rows written;
 * 读取 — ``store.rows.current_ledger`` / ``current_monthly`` against the reference reads kept in
   ``tests/store/test_rows_read.py`` (rows as mappings, converted per value); the raw fetch of the same
   rows (``fetchall`` without conversion) is shown as the floor;
@@ -137,6 +138,9 @@ def main() -> int:
         else:
             line("上一版数组（逐条对象再成表，基准）", *prev_w[:2])
         line("新（整表，仅为预警行生成文字）", *new_w[:2], base=prev_w[:2])
+        page = best(lambda: early_warnings.listing(ds, as_of).table(range(views.WARNINGS_SHOWN)), r)
+        assert_frame_equal(page[2], new_w[2].head(views.WARNINGS_SHOWN))
+        line(f"新（排序后只写总览列出的前 {views.WARNINGS_SHOWN} 条）", *page[:2], base=prev_w[:2])
 
         # --- a 24-month ledger trend ---------------------------------------------------------------------
         months = month_range(shift_month(last, -23), last)

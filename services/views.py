@@ -119,12 +119,13 @@ def _completeness(app: App, sc: reading.Scope, st: reading.Stored, month: str) -
             q = q.where(offices.c.station.in_(sorted(sc.stations)))
             if sc.branch is not None:
                 q = q.where(offices.c.branch == sc.branch)
-        reg = pd.DataFrame(conn.execute(q).all(), columns=["code", "station", "branch"])
-    if reg.empty:
+        got = conn.execute(q).all()
+    if not got:
         return pd.DataFrame(columns=["branch", "station", "offices", "reported", "missing"])
+    code, station, branch = (list(c) for c in zip(*got, strict=True))  # plain columns: no per-Row probing
     monthly = st.dataset.monthly
-    done = set(monthly.loc[monthly["month"] == month, "office_code"])
-    reg["reported"] = reg["code"].isin(done)
+    done = set(monthly["office_code"].to_numpy(dtype=object)[(monthly["month"] == month).to_numpy(dtype=bool)].tolist())
+    reg = pd.DataFrame({"code": code, "station": station, "branch": branch, "reported": [c in done for c in code]})
     out = reg.groupby(["branch", "station"], as_index=False).agg(offices=("code", "size"),
                                                                    reported=("reported", "sum"))
     out["reported"] = out["reported"].astype(int)

@@ -67,7 +67,14 @@ _db_key = reading.db_key
 _filter_units = reading.filter_units
 _check_level = reading.check_level
 _period = reading.period_of
-months_in_scope = reading.months_in_scope
+
+
+def months_in_scope(app: App, actor: Actor | int) -> list[str]:
+    """Months ("YYYY-MM") with monthly rows in the actor's scope, ascending (``reading.months_in_scope``),
+    remembered per (data version, scope): every run of a screen asks, and the answer changes only with
+    the data."""
+    sc = scope(app, actor)
+    return list(_cached((_db_key(app), "months", sc.key), lambda: reading.months_in_scope(app, sc.actor)))
 
 
 def _dataset(app: App, version: int) -> Dataset:

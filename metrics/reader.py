@@ -113,6 +113,8 @@ class _Context:
     upload_date: dt.date
     previous_monthly: pd.DataFrame | None
     offices: set[str] = field(default_factory=set)
+    keep_parties: bool = True
+    """False when only the problems are wanted: party identities are then neither hashed nor kept."""
 
 
 @dataclass
@@ -335,6 +337,8 @@ def _typed_series(kind: SheetKind, key: str, values: list[Any], ctx: _Context) -
         codes = np.fromiter(map(_BOOL_CODE.__getitem__, values), dtype=np.int8, count=len(values))
         return pd.arrays.BooleanArray(codes == 1, codes == 2)
     if key == "party_key":
+        if not ctx.keep_parties:
+            return pd.Series([None] * len(values), dtype=object)
         memo = _party_hashes(set(values), ctx.secret)
         values = list(map(memo.__getitem__, values))
     return pd.Series(values, dtype=object)
@@ -475,6 +479,7 @@ def read_upload(
     party_key_secret: bytes | None = None,
     previous_monthly: pd.DataFrame | None = None,
     limits: Limits | None = None,
+    keep_parties: bool = True,
 ) -> Upload:
     """Read and check one uploaded file.
 
@@ -484,6 +489,8 @@ def read_upload(
     * ``party_key_secret`` — the per-installation HMAC key for 当事人标识 (default: a random per-process key).
     * ``previous_monthly`` — stored monthly rows (office_code, month, visited_ytd) for the
       "累计走访户数 decreased" check.
+    * ``keep_parties`` — False when only the problems are wanted (``python -m metrics validate``): no
+      check reads the party identities, so they are neither hashed nor kept (``party_key`` is None).
 
     Returns an ``Upload`` whose frames hold only the rows without errors and whose ``problems`` list
     every problem found.
@@ -500,6 +507,7 @@ def read_upload(
         upload_date=upload_date or dt.date.today(),
         previous_monthly=previous_monthly,
         offices=set(known_offices),
+        keep_parties=keep_parties,
     )
     found: dict[str, list[tuple[RawSheet, HeaderMatch | None]]] = {MONTHLY.key: [], LEDGER.key: []}
     for sheet in book.sheets:
@@ -539,9 +547,11 @@ def read_files(
     party_key_secret: bytes | None = None,
     limits: Limits | None = None,
     on_file: Callable[[int, int, str], None] | None = None,
+    keep_parties: bool = True,
 ) -> list[Upload]:
     """Read files as successive uploads, in order: offices (and monthly rows) of earlier files count
-    as known for later ones. ``on_file(i, n, name)`` is called as the i-th of n files starts (progress)."""
+    as known for later ones. ``on_file(i, n, name)`` is called as the i-th of n files starts (progress);
+    ``keep_parties`` as for :func:`read_upload`."""
     offices = set(known_offices)
     previous: list[pd.DataFrame] = []
     uploads = []
@@ -551,7 +561,8 @@ def read_files(
             on_file(i, len(paths), path.name)
         prev = pd.concat(previous, ignore_index=True) if previous else None
         up = read_upload(path.read_bytes(), path.name, known_offices=frozenset(offices), upload_date=upload_date,
-                         party_key_secret=party_key_secret, previous_monthly=prev, limits=limits)
+                         party_key_secret=party_key_secret, previous_monthly=prev, limits=limits,
+                         keep_parties=keep_parties)
         uploads.append(up)
         offices.update(up.monthly["office_code"])
         if len(up.monthly):

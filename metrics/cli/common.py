@@ -14,9 +14,10 @@ def progress(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def read_paths(files: list[str]) -> list:
+def read_paths(files: list[str], *, keep_parties: bool = True) -> list:
     """Read ``files`` as successive uploads (``metrics.reader.read_files``), one progress line per file
-    as it is read. A missing path, or one that is not a file, is a :class:`UsageError` (exit 2)."""
+    as it is read. A missing path, or one that is not a file, is a :class:`UsageError` (exit 2).
+    ``keep_parties=False`` when only the problems are wanted (party identities neither hashed nor kept)."""
     from pathlib import Path
 
     from metrics.reader import read_files
@@ -27,4 +28,5 @@ def read_paths(files: list[str]) -> list:
             raise UsageError(f"找不到文件：{path}")
         if not path.is_file():
             raise UsageError(f"不是文件：{path}")
-    return read_files(paths, on_file=lambda i, n, name: progress(f"[{i}/{n}] 正在读取 {name} …"))
+    return read_files(paths, on_file=lambda i, n, name: progress(f"[{i}/{n}] 正在读取 {name} …"),
+                      keep_parties=keep_parties)

@@ -92,7 +92,7 @@ def summary(n_files: int, problems: list[Problem]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    uploads = read_paths(args.files)
+    uploads = read_paths(args.files, keep_parties=False)  # problems only: no party identity is needed
     problems = [p for up in uploads for p in up.problems]
     ok = not any(p.severity == "error" for p in problems)
     if args.json:

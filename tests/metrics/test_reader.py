@@ -91,6 +91,23 @@ def test_party_key_without_a_secret_uses_a_random_process_key():
     assert len(up.ledger.loc[0, "party_key"]) == 64
 
 
+def test_checking_only_finds_the_same_problems_without_hashing_or_keeping_party_identities():
+    data = both_book(
+        monthly=[monthly_row(households="abc"), monthly_row(office_code="3702020002", officers=2.5)],
+        ledger=[ledger_row(party_key="370202199001011234"), ledger_row(dispute_id="JF-2", party_key="李四", source="不知道"),
+                ledger_row(dispute_id="JF-3", party_key=" ", status="化解中", resolved_date="2026-10-09"),
+                ledger_row(dispute_id="JF-2", party_key="王五")],
+    )
+    full = read(data, party_key_secret=SECRET)
+    checked = read(data, party_key_secret=SECRET, keep_parties=False)
+    assert len(full.problems) >= 4
+    assert [p.to_dict() for p in checked.problems] == [p.to_dict() for p in full.problems]
+    assert full.ledger["party_key"].notna().any()
+    assert checked.ledger["party_key"].isna().all() and checked.ledger["party_key"].dtype == object
+    pd.testing.assert_frame_equal(checked.ledger.drop(columns="party_key"), full.ledger.drop(columns="party_key"))
+    assert "1990" not in checked.ledger.to_string()
+
+
 def test_note_is_kept_as_text_never_interpreted():
     note = "=cmd|'/c calc'!A1 <script>alert(1)</script>"
     up = read(both_book(ledger=[ledger_row(note=note)]))

@@ -9,8 +9,10 @@ K interleaved rounds (load from other processes hits every case alike), best rou
 * floor — ``python_calamine``: open the workbook and ``to_python()`` every sheet (what any reader pays);
 * preflight_zip — :func:`metrics.filesafety.preflight_zip` alone (zip-bomb checks, streamed inflate);
 * open_book — :func:`metrics.rawbook.open_book` (sniff + pre-flight + calamine + grid cleaning);
-* read_upload — :func:`metrics.reader.read_upload`, what ``python -m metrics validate`` runs per file;
-* validate — ``python -m metrics validate FILE --json`` run in-process (read_files + JSON output).
+* read_upload — :func:`metrics.reader.read_upload` keeping the rows for storage (party keys hashed), what an
+  upload to the app runs;
+* validate — ``python -m metrics validate FILE --json`` run in-process (read_files + JSON output); it wants
+  only the problems, so party keys are neither hashed nor kept (``keep_parties=False``).
 
 Each line shows CPU time (``time.process_time``) and wall time, each with its ratio to the floor's.
 The foundation target: validate ≤ 1.5 × floor. CPU ratios are the steadier figure on a shared machine.

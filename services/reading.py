@@ -216,7 +216,8 @@ def _load(app: App, previous: Stored | None = None) -> Stored:
     ups = got.state.uploads
     sources = [SourceFile(name=u.file_name, sha256=u.sha256, size=u.size) for u in ups]
     # Prepared once per data version: every period, level and trend computed on it reuses its codes.
-    return Stored(prepare(Dataset(monthly=got.monthly, ledger=got.ledger, sources=sources)), got.state.version,
+    ds = prepare(Dataset(monthly=got.monthly, ledger=got.ledger, sources=sources), ledger_codes=got.ledger_codes)
+    return Stored(ds, got.state.version,
                   tuple(u.id for u in ups))
 
 

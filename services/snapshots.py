@@ -33,7 +33,7 @@ import os
 import shutil
 import threading
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -58,6 +58,9 @@ class Loaded:
     ledger: pd.DataFrame
     state: snap.State
     origin: str
+    ledger_codes: dict = field(default_factory=dict, compare=False, repr=False)
+    """The ledger's text columns as codes when read from the current snapshot (column → (codes,
+    uniques), see ``store.snapshot.read``); empty otherwise."""
 
 
 _MEMORY: dict[str, Loaded] = {}
@@ -72,14 +75,16 @@ def folder(app: App) -> Path:
     return Path(app.settings.data_dir) / "snapshots" / hashlib.sha256(url.encode()).hexdigest()[:16]
 
 
-def _from_disk(where: Path, state: snap.State) -> tuple[snap.Meta, pd.DataFrame, pd.DataFrame] | None:
+def _from_disk(where: Path, state: snap.State, codes: dict) -> tuple[snap.Meta, pd.DataFrame, pd.DataFrame] | None:
     """The newest usable snapshot on disk for ``state``: of its version, or of an earlier version of the
-    same history; None when there is none (every unusable one is logged and deleted)."""
+    same history; None when there is none (every unusable one is logged and deleted). ``codes``
+    receives the ledger's coded columns of the snapshot returned (``store.snapshot.read``)."""
     for version, path in snap.candidates(where):
         if version > state.version or not path.name.endswith(state.digest(version)[:16]):
             continue
+        codes.clear()
         try:
-            meta, monthly, ledger = snap.read(path)
+            meta, monthly, ledger = snap.read(path, codes)
         except Exception as exc:  # noqa: BLE001 — SnapshotError, or anything else a broken file may cause
             problem = f"不可用：{exc}"
         else:
@@ -115,8 +120,9 @@ def load(app: App, previous_ledger: pd.DataFrame | None = None, *, write: bool =
         if base is None:  # rows no one holds any more: let them go before reading others
             _MEMORY.pop(str(where), None)
             remembered = None
+        codes: dict = {}
         if base is None and state.version:
-            found = _from_disk(where, state)
+            found = _from_disk(where, state, codes)
             if found is not None:
                 meta, monthly, ledger = found
                 base = (meta.version, monthly, ledger, "snapshot" if meta.version == state.version else "catch-up")
@@ -140,7 +146,8 @@ def load(app: App, previous_ledger: pd.DataFrame | None = None, *, write: bool =
             monthly, ledger = _database(conn)
             origin = "database"
     ORIGINS[origin] += 1
-    got = Loaded(monthly, ledger, state, origin)
+    # Codes describe the snapshot's rows exactly only when those rows are the answer.
+    got = Loaded(monthly, ledger, state, origin, codes if origin == "snapshot" else {})
     _MEMORY[str(where)] = got
     if write and origin != "snapshot" and state.version:
         if (len(monthly), len(ledger)) == state.counts():

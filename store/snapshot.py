@@ -210,6 +210,11 @@ def candidates(folder: Path) -> list[tuple[int, Path]]:
     return sorted(out, key=lambda t: t[0], reverse=True)
 
 
+CODED = frozenset({"office_code", "source", "risk", "complexity", "level", "status", "party_key"})
+"""Ledger text columns always stored dictionary-encoded: the indicators read them as codes, and
+:func:`read` hands those codes on (``ledger_codes``), so the app need not factorise them again."""
+
+
 def _table(frame: pd.DataFrame, kind: SheetKind) -> tuple[pa.Table, list[str]]:
     """``frame`` (column contract) as an Arrow table, and the names of its dictionary-encoded columns.
 
@@ -236,7 +241,7 @@ def _table(frame: pd.DataFrame, kind: SheetKind) -> tuple[pa.Table, list[str]]:
             values = s.to_numpy(dtype=object)
             codes, uniques = pd.factorize(values, use_na_sentinel=True)
             try:
-                if n and len(uniques) * 2 <= n:
+                if n and (len(uniques) * 2 <= n or (kind.key == "ledger" and col in CODED)):
                     dictionary = pa.array(np.asarray(uniques, dtype=object), type=pa.string())
                     indices = pa.array(codes.astype("int32"), mask=codes < 0)
                     arrays.append(pa.DictionaryArray.from_arrays(indices, dictionary))
@@ -248,8 +253,10 @@ def _table(frame: pd.DataFrame, kind: SheetKind) -> tuple[pa.Table, list[str]]:
     return pa.Table.from_arrays(arrays, names=list(base.columns)), dict_cols
 
 
-def _frame(table: pa.Table, kind: SheetKind) -> pd.DataFrame:
-    """The inverse of :func:`_table`: a frame in the column contract (object text, None for missing)."""
+def _frame(table: pa.Table, kind: SheetKind, codes: dict | None = None) -> pd.DataFrame:
+    """The inverse of :func:`_table`: a frame in the column contract (object text, None for missing).
+    ``codes``, when given, receives ``column → (codes, uniques)`` of every dictionary-encoded column:
+    ``uniques[codes[i]]`` is row i's text, code −1 when not given (as ``pandas.factorize`` numbers)."""
     base = empty_frame(kind)
     if table.column_names != list(base.columns):
         raise SnapshotError(f"列与约定不符：{table.column_names}")
@@ -273,6 +280,8 @@ def _frame(table: pa.Table, kind: SheetKind) -> pd.DataFrame:
             table_[:-1] = arr.dictionary.to_numpy(zero_copy_only=False)
             idx = arr.indices.fill_null(-1).to_numpy(zero_copy_only=False)
             data[col] = pd.Series(table_[idx], dtype=object, copy=False)
+            if codes is not None:
+                codes[col] = (idx, table_[:-1])
         elif pa.types.is_string(arr.type):
             data[col] = pd.Series(arr.to_numpy(zero_copy_only=False), dtype=object, copy=False)
         else:
@@ -330,9 +339,11 @@ def write(folder: Path, meta: Meta, monthly: pd.DataFrame, ledger: pd.DataFrame)
         raise
 
 
-def read(path: Path) -> tuple[Meta, pd.DataFrame, pd.DataFrame]:
+def read(path: Path, ledger_codes: dict | None = None) -> tuple[Meta, pd.DataFrame, pd.DataFrame]:
     """(meta, monthly, ledger) of the snapshot at ``path``; SnapshotError for anything unreadable
-    (missing manifest or file, wrong size or checksum, malformed Arrow data, wrong row counts)."""
+    (missing manifest or file, wrong size or checksum, malformed Arrow data, wrong row counts).
+    ``ledger_codes``, when given, receives the ledger's dictionary-encoded columns as codes (see
+    :func:`_frame`)."""
     path = Path(path)
     try:
         manifest = json.loads((path / MANIFEST).read_bytes())
@@ -350,7 +361,7 @@ def read(path: Path) -> tuple[Meta, pd.DataFrame, pd.DataFrame]:
                 raise SnapshotError(f"{fname} 的大小或校验和不符（文件被截断或损坏）")
             table = pa.ipc.open_file(pa.py_buffer(data)).read_all()
             table.validate(full=True)
-            frames[name] = _frame(table, KINDS[name])
+            frames[name] = _frame(table, KINDS[name], ledger_codes if name == "ledger" else None)
         except SnapshotError:
             raise
         except Exception as exc:  # noqa: BLE001 — every way a file can be broken means "not usable"

@@ -20,7 +20,7 @@ Both give the same masks (a test compares every indicator through both); codes t
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -103,6 +103,14 @@ def shared_key_codes(keys: np.ndarray) -> np.ndarray:
     return codes
 
 
+def _shared_of_codes(codes: np.ndarray) -> np.ndarray:
+    """Factorised keys → :func:`shared_key_codes`' answer: the code where the key occurs twice or
+    more, −1 otherwise."""
+    given = codes >= 0
+    seen = np.bincount(codes[given], minlength=1)
+    return np.where(given & (seen[np.where(given, codes, 0)] >= 2), codes, -1).astype(np.intp)
+
+
 class RawLedger:
     """The ledger read afresh at each call (see the module docstring)."""
 
@@ -137,12 +145,22 @@ class RawLedger:
 
 
 class IndexedLedger(RawLedger):
-    """The ledger's text columns factorised once each (on first use), then read by taking rows."""
+    """The ledger's text columns factorised once each (on first use), then read by taking rows.
 
-    def __init__(self, ledger: pd.DataFrame):
+    ``codes`` may hand over columns already held as codes (``column → (codes, uniques)``, numbered as
+    ``pandas.factorize`` numbers: −1 = not given, ``uniques`` distinct), e.g. by the columnar store.
+    """
+
+    def __init__(self, ledger: pd.DataFrame, codes: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None):
         super().__init__(ledger)
         self._codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._party: np.ndarray | None = None
+        for name, (col_codes, uniques) in (codes or {}).items():
+            if name not in ledger.columns or len(col_codes) != len(ledger):
+                raise ValueError(f"codes of {name!r} do not fit the ledger")
+            self._codes[name] = (np.asarray(col_codes), np.asarray(uniques, dtype=object))
+        if "party_key" in self._codes:
+            self._party = _shared_of_codes(self._codes["party_key"][0])
 
     def codes(self, name: str, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if name not in self._codes:
@@ -170,8 +188,12 @@ class PreparedDataset(Dataset):
     again instead (``prepare(dataset)``).
     """
 
+    ledger_codes: dict = field(default_factory=dict, repr=False, compare=False)
+    """Ledger columns already held as codes (see :class:`IndexedLedger`); used once, then dropped."""
+
     def __post_init__(self) -> None:
-        self.ledger_columns = IndexedLedger(self.ledger)
+        self.ledger_columns = IndexedLedger(self.ledger, self.ledger_codes)
+        self.ledger_codes = {}
         self._kept: dict[tuple, object] = {}
 
     def _keep(self, key: tuple, build):
@@ -202,11 +224,15 @@ class PreparedDataset(Dataset):
         return self._keep(("groups", id(offices), level), lambda: unit_groups(offices, level))
 
 
-def prepare(dataset: Dataset) -> PreparedDataset:
-    """``dataset`` as a :class:`PreparedDataset` (the same frames, not copied)."""
-    if isinstance(dataset, PreparedDataset):
+def prepare(dataset: Dataset, ledger_codes: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None
+            ) -> PreparedDataset:
+    """``dataset`` as a :class:`PreparedDataset` (the same frames, not copied). ``ledger_codes``: ledger
+    columns already held as codes, which must describe exactly ``dataset.ledger``'s rows (see
+    :class:`IndexedLedger`)."""
+    if isinstance(dataset, PreparedDataset) and not ledger_codes:
         return dataset
-    return PreparedDataset(monthly=dataset.monthly, ledger=dataset.ledger, sources=list(dataset.sources))
+    return PreparedDataset(monthly=dataset.monthly, ledger=dataset.ledger, sources=list(dataset.sources),
+                           ledger_codes=dict(ledger_codes or {}))
 
 
 def ledger_columns(dataset: Dataset) -> RawLedger:

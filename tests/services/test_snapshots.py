@@ -393,3 +393,32 @@ def test_a_data_folder_where_no_snapshot_can_be_written_still_reads_the_database
     assert "写入快照失败" in caplog.text
     got = fresh_load(app)  # and again: nothing to read, the database once more
     assert_same_as_database(app, got)
+
+
+def test_a_snapshot_hands_its_ledger_codes_to_the_indicators_and_they_give_the_database_answer(app):
+    from metrics.dataset import Dataset
+    from metrics.indicators import compute_levels, monthly_series
+    from metrics.indicators.units import LEVELS
+
+    u = create_users(app)
+    store_as(app, u["eval"].id, first_upload())
+    repeats = [dispute_record(f"R{i:03d}", ["A0", "B1"][i % 2], received_date=pd.Timestamp("2026-08-01")
+                              + pd.Timedelta(days=i * 9), party_key=f"{i % 3:064x}", risk=["红", "黄"][i % 2])
+               for i in range(9)]
+    store_as(app, u["eval"].id, make_upload("重复当事人.xlsx", [], repeats))
+    fresh_load(app)  # writes the snapshot
+    got = fresh_load(app)
+    assert snapshots.ORIGINS["snapshot"] >= 1
+    held = got.dataset.ledger_columns._codes
+    assert set(snap.CODED) <= set(held)  # every coded column came with the snapshot, none factorised here
+    monthly, ledger = db_frames(app)
+    plain = Dataset(monthly=monthly, ledger=ledger)
+    for period in ("2026-08", "2026-07..2026-09"):
+        want, have = compute_levels(plain, period), compute_levels(got.dataset, period)
+        for level in LEVELS:
+            assert_frame_equal(have[level].units, want[level].units, check_exact=True)
+    assert compute_levels(plain, "2026-07..2026-09")["bureau"].units["repeat_disputes"].iloc[0] > 0
+    months = ["2026-07", "2026-08", "2026-09"]
+    for key in ("repeat_disputes", "red_open", "resolution_rate"):
+        assert_frame_equal(monthly_series(got.dataset, months, "station", key),
+                           monthly_series(plain, months, "station", key), check_exact=True)

@@ -120,3 +120,16 @@ def test_prepare_keeps_the_frames_and_is_idempotent():
     assert prepared.monthly is monthly and prepared.ledger is ledger
     assert prepare(prepared) is prepared
     assert isinstance(prepared, Dataset)
+
+
+def test_codes_handed_over_give_the_same_answer_and_must_fit_the_ledger(plain_and_prepared):
+    plain, _ = plain_and_prepared
+    ledger = plain.ledger
+    codes = {c: pd.factorize(ledger[c].to_numpy(dtype=object)) for c in ("status", "risk", "party_key", "office_code")}
+    handed = prepare(Dataset(monthly=plain.monthly, ledger=ledger), ledger_codes=codes)
+    assert set(codes) <= set(handed.ledger_columns._codes)
+    for level in LEVELS:
+        assert_frame_equal(compute(handed, "2026Q3", level).units, compute(plain, "2026Q3", level).units,
+                           check_exact=True)
+    with pytest.raises(ValueError):
+        prepare(plain, ledger_codes={"status": (codes["status"][0][:-1], codes["status"][1])})

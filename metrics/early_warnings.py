@@ -35,6 +35,7 @@ from metrics.indicators.components import (
     month_numbers,
     shared_key_codes,
 )
+from metrics.indicators.prepared import IndexedLedger, RawLedger, ledger_columns
 from metrics.indicators.units import UNKNOWN, office_table
 from metrics.periods import month_from_index, month_last_day, month_of
 from metrics.schema import FOLLOW_UP_DAYS, MONTHLY, TIME_LIMIT_DAYS
@@ -207,7 +208,8 @@ def _limits(complexity: np.ndarray, time_limits: Mapping[str, int] | None) -> np
     return out
 
 
-def _ledger_parts(ledger: pd.DataFrame, as_of: date, time_limits: Mapping[str, int] | None) -> list[_Part]:
+def _ledger_parts(ledger: pd.DataFrame, as_of: date, time_limits: Mapping[str, int] | None,
+                  reader: RawLedger | None = None) -> list[_Part]:
     """The dispute rules' warnings (red_open, overdue, follow_up_late, follow_up_due, repeat_dispute),
     each rule's disputes in ledger order, among the disputes received up to ``as_of``.
 
@@ -271,7 +273,7 @@ def _ledger_parts(ledger: pd.DataFrame, as_of: date, time_limits: Mapping[str, i
     for rule, sel in (("follow_up_late", to_due < 0), ("follow_up_due", to_due >= 0)):
         parts.append(_follow_up_part(rule, cand[sel], due[sel], to_due[sel], resolved, ids_col, office_col))
 
-    parts.append(_repeat_part(ledger, received, taken, as_of))
+    parts.append(_repeat_part(ledger, received, taken, as_of, reader))
     return parts
 
 
@@ -321,12 +323,14 @@ def _key_ranks(values: np.ndarray) -> np.ndarray:
     return out
 
 
-def repeat_partners(keys: np.ndarray, received: np.ndarray, ids: np.ndarray, recent_from: np.datetime64,
-                    window_days: int = REPEAT_WINDOW_DAYS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def repeat_partners(keys: np.ndarray | None, received: np.ndarray, ids: np.ndarray, recent_from: np.datetime64,
+                    window_days: int = REPEAT_WINDOW_DAYS, codes: np.ndarray | None = None
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each repeat dispute received from ``recent_from`` on, with its partners, found on arrays.
 
     ``keys`` (party keys, None/NaN = not given), ``received`` (``datetime64[ns]``) and ``ids`` (dispute
-    ids) describe the rows that may take part. A partner of row i is another row (another dispute id)
+    ids) describe the rows that may take part; ``codes`` may stand for ``keys``: the keys already as
+    numbers (equal keys ⇔ equal codes where a key occurs twice or more, −1 = not given). A partner of row i is another row (another dispute id)
     with the same key received between ``window_days`` days before row i and row i's date, both ends
     included. Rows are sorted by (key, received, dispute id); a row's partners are then one contiguous
     run of its key found with two binary searches — no loop over keys or rows.
@@ -336,12 +340,13 @@ def repeat_partners(keys: np.ndarray, received: np.ndarray, ids: np.ndarray, rec
     owner and listed in (received, dispute id) order.
     """
     empty = np.array([], dtype=np.int64)
-    n = len(keys)
+    n = len(received)
     if n < 2:
         return empty, empty, empty
-    given = np.flatnonzero(pd.notna(keys))
-    codes = np.full(n, -1, dtype=np.intp)
-    codes[given] = shared_key_codes(np.asarray(keys, dtype=object)[given])
+    if codes is None:
+        given = np.flatnonzero(pd.notna(keys))
+        codes = np.full(n, -1, dtype=np.intp)
+        codes[given] = shared_key_codes(np.asarray(keys, dtype=object)[given])
     sel = np.flatnonzero(codes >= 0)
     if len(sel) < 2:
         return empty, empty, empty
@@ -371,11 +376,13 @@ def repeat_partners(keys: np.ndarray, received: np.ndarray, ids: np.ndarray, rec
     return sel[targets[has]], sel[partner], renumber[owner]
 
 
-def _repeat_part(ledger: pd.DataFrame, received: np.ndarray, taken: np.ndarray, as_of: date) -> _Part:
+def _repeat_part(ledger: pd.DataFrame, received: np.ndarray, taken: np.ndarray, as_of: date,
+                 reader: RawLedger | None = None) -> _Part:
     """Repeat disputes received in the 90 days up to as_of, each with its earlier partner(s).
 
     ``taken`` marks the disputes received up to as_of (``received`` every dispute's date); only those
     received in the 180 days up to as_of can take part. A rendered row names only its own partners.
+    ``reader`` (a prepared dataset's) supplies the party keys already as codes.
     """
     start = np.datetime64(as_of - timedelta(days=2 * REPEAT_WINDOW_DAYS), "ns")
     cand = np.flatnonzero(taken & (received >= start))
@@ -384,8 +391,10 @@ def _repeat_part(ledger: pd.DataFrame, received: np.ndarray, taken: np.ndarray, 
         return none
     ids = _objects_at(ledger["dispute_id"], cand)
     rdate = received[cand]
-    rows, partners, owner = repeat_partners(_objects_at(ledger["party_key"], cand), rdate, ids,
-                                            np.datetime64(as_of - timedelta(days=REPEAT_WINDOW_DAYS), "ns"))
+    codes = reader.party(cand) if isinstance(reader, IndexedLedger) else None
+    rows, partners, owner = repeat_partners(None if codes is not None else _objects_at(ledger["party_key"], cand),
+                                            rdate, ids, np.datetime64(as_of - timedelta(days=REPEAT_WINDOW_DAYS), "ns"),
+                                            codes=codes)
     if not len(rows):
         return none
     bounds = np.r_[0, np.cumsum(np.bincount(owner, minlength=len(rows)))]
@@ -564,7 +573,8 @@ def listing(dataset: Dataset, as_of: date | None = None, time_limits: Mapping[st
     as_of = as_of or default_as_of(dataset)
     parts = []
     if as_of is not None:
-        parts = _ledger_parts(dataset.ledger, as_of, time_limits) if len(dataset.ledger) else []
+        parts = _ledger_parts(dataset.ledger, as_of, time_limits, ledger_columns(dataset)) \
+            if len(dataset.ledger) else []
         parts = [p for p in [*parts, _jump_part(dataset.monthly, as_of)] if len(p)]
     sizes = [len(p) for p in parts]
 

@@ -249,7 +249,7 @@ def months_in_scope(app: App, actor: Actor | int) -> list[str]:
     m = stored(app, sc.data_version).dataset.monthly
     if sc.stations is not None:
         m = m[visible_mask(m, sc, "office")]
-    return sorted(set(m["month"].astype(str)))
+    return sorted(str(v) for v in pd.unique(m["month"].to_numpy(dtype=object)))
 
 
 # --- bureau-wide results, cached -----------------------------------------------------------------------

@@ -363,3 +363,13 @@ def test_listing_writes_only_the_rows_asked_for_and_they_equal_the_full_tables_r
         else:
             assert table.empty and list(table.columns) == list(ew.COLUMNS)
         assert [w.message for w in got.items(rows)] == want["message"].tolist()
+
+
+@pytest.mark.parametrize("as_of", [date(2026, 10, 31), date(2026, 2, 28), None])
+def test_a_prepared_dataset_gives_the_same_warnings(bureau, as_of):
+    from metrics.indicators.prepared import prepare
+
+    prepared = prepare(Dataset(monthly=bureau.monthly, ledger=bureau.ledger, sources=bureau.sources))
+    got = ew.frame(prepared, as_of)
+    assert_frame_equal(got, ew.frame(bureau, as_of))
+    assert (got["rule"] == "repeat_dispute").sum() >= 5

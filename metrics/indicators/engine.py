@@ -259,11 +259,39 @@ def _unit_values(offices: pd.DataFrame, block: np.ndarray, columns: list[str], m
         pd.DataFrame(block).groupby(groups.of_office, sort=False).sum().to_numpy()
     c = {col: summed[:, j] for j, col in enumerate(columns)}
     c["months_due"] = np.full(len(groups), months_due)
+    return _id_frame(groups, level).assign(value=func(c))
+
+
+def _id_frame(groups, level: str) -> pd.DataFrame:
+    """``ID_COLUMNS`` of the units of ``groups`` (``units.UnitGroups``), one row per unit."""
     index = pd.RangeIndex(len(groups))
     ids = {col: pd.Series(groups.ids[col], index=index, dtype=object) for col in ("code", "name")}
     ids["level"] = pd.Series(level, index=index, dtype="str")
     ids.update({col: pd.Series(groups.ids[col], index=index, dtype=object) for col in ("station", "branch")})
-    return pd.DataFrame({**ids, "value": func(c)}, index=index)
+    return pd.DataFrame(ids, index=index)
+
+
+def _series_same_units(dataset: Dataset, offices: pd.DataFrame, block: np.ndarray, columns: list[str],
+                       months_due: list[float], level: str, func) -> list[pd.DataFrame] | None:
+    """Per month, what :func:`_unit_values` gives, when every month has every office (the usual case):
+    the units are formed once and all months' components summed per unit in one pass. None when the
+    units need the frame path (an office without station or branch)."""
+    groups = dataset.unit_groups(offices, level) if isinstance(dataset, PreparedDataset) else \
+        unit_groups(offices, level)
+    if groups is None:
+        return None
+    n, g, k = block.shape
+    flat = block.reshape(n, g * k)
+    summed = flat if groups.of_office is None else \
+        pd.DataFrame(flat).groupby(groups.of_office, sort=False).sum().to_numpy()
+    summed = summed.reshape(len(groups), g, k)
+    ids = _id_frame(groups, level)
+    out = []
+    for i, due in enumerate(months_due):
+        c = {col: summed[:, i, j] for j, col in enumerate(columns)}
+        c["months_due"] = np.full(len(groups), due)
+        out.append(ids.assign(value=func(c)))
+    return out
 
 
 def monthly_series(
@@ -309,11 +337,15 @@ def monthly_series(
     reporting = offices["reported"].to_numpy(dtype=bool)
     present = None if reporting.all() else ledger_offices_by_month(dataset.ledger, offices, distinct, as_ofs, reader)
     func = INDICATORS[key].func
+    dues = [float(len(period.months_until(as_of))) for period, as_of in zip(periods, as_ofs, strict=True)]
+    same = _series_same_units(dataset, offices, block, columns, dues, level, func) if present is None else None
     by_month = {}
-    for i, (m, period, as_of) in enumerate(zip(distinct, periods, as_ofs, strict=True)):
+    for i, (m, months_due) in enumerate(zip(distinct, dues, strict=True)):
+        if same is not None:
+            by_month[m] = same[i]
+            continue
         keep = reporting if present is None else reporting | present[i]
         offs, part = (offices, block[:, i, :]) if keep.all() else (offices[keep], block[keep, i, :])
-        months_due = float(len(period.months_until(as_of)))
         by_month[m] = _unit_values(offs, np.ascontiguousarray(part), columns, months_due, level, func)
     frames = [by_month[m].assign(month=m) for m in months]
     return pd.concat(frames, ignore_index=True)[[*ID_COLUMNS, "month", "value"]]

@@ -328,8 +328,8 @@ def monthly_series(
     if INDICATORS[key].source == "monthly":
         comp = monthly_components(dataset.monthly, offices, distinct, month_groups={m: i for i, m in enumerate(distinct)},
                                   index=index)
-        columns = list(comp.columns)
-        block = comp.to_numpy(dtype="float64").reshape(n, g, len(columns))
+        columns = components_read(INDICATORS[key].func, list(comp.columns))  # only what the trend reads
+        block = comp[columns].to_numpy(dtype="float64").reshape(n, g, len(columns))
     else:
         columns = components_read(INDICATORS[key].func)
         block = ledger_components_by_month(dataset.ledger, offices, distinct, as_ofs, time_limits, columns, reader)

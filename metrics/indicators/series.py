@@ -173,9 +173,9 @@ def ledger_components_by_month(
     return out
 
 
-def components_read(func) -> list[str]:
-    """The ledger components an indicator function reads (in :data:`LEDGER_COLUMNS` order), found by
-    calling it once on zeros and recording the keys it asks for."""
+def components_read(func, names: Sequence[str] = LEDGER_COLUMNS) -> list[str]:
+    """The components of ``names`` (default the ledger's) an indicator function reads, in that order,
+    found by calling it once on zeros and recording the keys it asks for."""
     seen: set[str] = set()
 
     class _Recorder(dict):
@@ -191,7 +191,7 @@ def components_read(func) -> list[str]:
             return True
 
     func(_Recorder())
-    return [c for c in LEDGER_COLUMNS if c in seen]
+    return [c for c in names if c in seen]
 
 
 def ledger_offices_by_month(ledger: pd.DataFrame, offices: pd.DataFrame, months: Sequence[str],

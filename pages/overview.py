@@ -6,10 +6,9 @@ import html
 import streamlit as st
 
 from metrics.early_warnings import SEVERITY_LABELS
-from metrics.indicators.registry import INDICATORS
 from services import views
 from ui import cache, charts, state
-from ui.i18n import t
+from ui.i18n import indicator_label, t
 from ui.kpi import Card, kpi_row
 from ui.period import period_picker
 from ui.tables import csv_bytes, show_table
@@ -44,20 +43,20 @@ with right:
                        "reported": t("col_reported"), "missing": t("missing_uploads", month=period.last)})
 
 st.subheader(t("trends"))
-trend_key = st.selectbox(t("trend_indicator"), views.TREND_KEYS, format_func=lambda k: INDICATORS[k].label,
+trend_key = st.selectbox(t("trend_indicator"), views.TREND_KEYS, format_func=indicator_label,
                          key="ov_trend_key")
 series = cache.trend(app, actor, trend_key, period.last)
 st.plotly_chart(charts.trend_chart(series, trend_key), key="ov_trend")
 
 st.subheader(t("compare_title"))
-cmp_key = st.selectbox(t("compare_indicator"), views.KPI_KEYS, format_func=lambda k: INDICATORS[k].label,
+cmp_key = st.selectbox(t("compare_indicator"), views.KPI_KEYS, format_func=indicator_label,
                        key="ov_compare_key")
 c1, c2 = st.columns(2)
 for col, frame, title, key in ((c1, ov.branches, t("branches"), "ov_cmp_branch"),
                                (c2, ov.stations, t("stations"), "ov_cmp_station")):
     shown = frame.assign(label=[html.escape(str(n)) for n in frame["name"]])  # names are data, not markup
     fig = charts.bar_compare(shown, cmp_key, reference=ov.total.get(cmp_key),
-                             title=f"{title} · {INDICATORS[cmp_key].label}", name_col="label")
+                             title=f"{title} · {indicator_label(cmp_key)}", name_col="label")
     col.plotly_chart(fig, key=key)
 
 rank_labels = {"rank": t("col_rank"), "code": t("col_office"), "name": t("col_office_name"),

@@ -45,6 +45,17 @@ def test_overview_cards_name_the_indicators_in_the_chosen_language(shared_demo):
     assert en == [INDICATORS[ZH_TO_KEY[label]].label_en for label in zh]
 
 
+def test_overview_pickers_name_the_indicators_in_the_chosen_language(shared_demo):
+    at = sign_in(shared_demo, "leadership")
+    no_failure(at)
+    for key in ("ov_trend_key", "ov_compare_key"):
+        assert all(o in ZH_TO_KEY for o in at.selectbox(key=key).options), key
+    _in_english(at)
+    for key in ("ov_trend_key", "ov_compare_key"):
+        options = at.selectbox(key=key).options
+        assert options and all(o in EN_TO_KEY for o in options), (key, options)
+
+
 def test_indicator_screen_pickers_table_and_charts_use_english_labels(shared_demo):
     at = sign_in(shared_demo, "evaluator", "pages/indicators.py")
     no_failure(at)

@@ -365,6 +365,12 @@ def commit_upload(app: App, actor: Actor | int, plan: UploadPlan, acknowledge_wa
                 if bad:
                     raise PermissionDenied("上传中含有其他派出所的数据（" + "；".join(
                         f"{p.sheet}第{p.row}行" for p in bad[:5]) + "），未保存任何数据。")
+            # The same user stored this file since the preview (files stored before it are not ``live``):
+            # a second click on the same preview, or the same request sent again.
+            for fp in live:
+                done = rows.stored_upload_with_sha(conn, fp.source.sha256)
+                if done is not None and done["uploader_id"] == who.id:
+                    raise Conflict(f"该预览的文件“{fp.source.name}”已保存（第 {done['id']} 号上传），不会重复保存。")
             if rows.office_stamps(conn, codes) != plan.stamps:
                 raise Conflict("预览之后，相关警务室的数据已被其他上传更新，请重新预览后再保存。")
             ids = []

@@ -110,7 +110,8 @@ def test_a_refused_store_keeps_the_preview_and_says_why_in_chinese(demo_app):
     at.button(key="up_store").click().run()
     no_failure(at)
     assert _version(demo_app) == version
-    assert any("未保存任何数据" in e.value or "重新预览" in e.value for e in at.error), [e.value for e in at.error]
+    # The same user stored the same file meanwhile (another tab): the reason names that upload.
+    assert any("不会重复保存" in e.value and "号上传" in e.value for e in at.error), [e.value for e in at.error]
     assert MESSAGES["receipt_title"][0] not in texts(at)
     assert "upload_plan" in at.session_state and at.button(key="up_store")
 
@@ -124,8 +125,9 @@ def test_committing_the_same_plan_twice_stores_it_once(demo_app):
     first = uploads.commit_upload(demo_app, actor, plan, acknowledge_warnings=True)
     assert len(first.upload_ids) == 1
     version, count = _version(demo_app), len(uploads.upload_history(demo_app, actor))
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as refused:
         uploads.commit_upload(demo_app, actor, plan, acknowledge_warnings=True)
+    assert f"已保存（第 {first.upload_ids[0]} 号上传），不会重复保存" in str(refused.value)
     assert _version(demo_app) == version
     assert len(uploads.upload_history(demo_app, actor)) == count
 

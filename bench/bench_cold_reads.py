@@ -30,26 +30,14 @@ Outputs are compared for equality before timing; nothing is asserted about speed
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench import make_province_db as province  # noqa: E402
-
-
-def best(fn, repeat: int) -> tuple[float, float, object]:
-    """(best CPU seconds, best wall seconds, last result) of ``repeat`` calls of ``fn``."""
-    cpu, wall, out = float("inf"), float("inf"), None
-    for _ in range(repeat):
-        gc.collect()
-        c, w = time.process_time(), time.perf_counter()
-        out = fn()
-        cpu, wall = min(cpu, time.process_time() - c), min(wall, time.perf_counter() - w)
-    return cpu, wall, out
+from bench.timing import best  # noqa: E402
 
 
 def line(label: str, cpu: float, wall: float, base: tuple[float, float] | None = None) -> None:

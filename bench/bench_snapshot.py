@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import gc
 import sys
 import tempfile
 import time
@@ -34,18 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench import make_province_db as province  # noqa: E402
-
-
-def best(fn, repeat: int) -> tuple[float, float, object]:
-    """(best CPU seconds, best wall seconds, last result) of ``repeat`` calls of ``fn``."""
-    cpu, wall, out = float("inf"), float("inf"), None
-    for _ in range(repeat):
-        out = None
-        gc.collect()
-        c, w = time.process_time(), time.perf_counter()
-        out = fn()
-        cpu, wall = min(cpu, time.process_time() - c), min(wall, time.perf_counter() - w)
-    return cpu, wall, out
+from bench.timing import best  # noqa: E402
 
 
 def line(label: str, cpu: float, wall: float, base: tuple[float, float] | None = None) -> None:

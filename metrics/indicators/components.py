@@ -41,8 +41,6 @@ SURVEYS = {
 """Survey rate → (numerator column, denominator column) of the monthly sheet."""
 
 REPEAT_WINDOW_DAYS = 90
-_LEDGER_NEEDED = ("dispute_id", "office_code", "received_date", "source", "risk", "complexity", "level", "status",
-                  "resolved_date", "follow_up_date", "party_key")
 _DAY = np.timedelta64(1, "D")
 
 
@@ -186,35 +184,10 @@ def _objects(values) -> np.ndarray:
     return np.asarray(values, dtype=object)
 
 
-def ledger_arrays(ledger: pd.DataFrame, mask: np.ndarray | None = None) -> dict[str, np.ndarray]:
-    """The ledger columns the indicators read, as numpy arrays (rows where ``mask`` holds).
-
-    Masking plain arrays is far cheaper than selecting rows of the whole frame.
-    """
-    out = {}
-    for col in _LEDGER_NEEDED:
-        if col not in ledger.columns:
-            continue
-        values = ledger[col]
-        arr = _as_datetime(values) if col.endswith("_date") else values.to_numpy(dtype=object)
-        out[col] = arr if mask is None else arr[mask]
-    return out
-
-
-def repeat_flags(ledger: Mapping[str, Any] | pd.DataFrame, window_days: int = REPEAT_WINDOW_DAYS) -> np.ndarray:
-    """For each row of ``ledger``: does its party_key appear on ANOTHER row (any office) received
-    between ``window_days`` days before this row's received_date and that date itself, both ends
-    included? Rows without a party_key are never repeats.
-    """
-    keys = _objects(ledger["party_key"])
-    if len(keys) < 2:
-        return np.zeros(len(keys), dtype=bool)
-    codes, _ = pd.factorize(keys)
-    return repeat_flags_of_codes(codes, _as_datetime(ledger["received_date"]), window_days)
-
-
 def repeat_flags_of_codes(codes: np.ndarray, received: np.ndarray, window_days: int = REPEAT_WINDOW_DAYS) -> np.ndarray:
-    """``repeat_flags`` on party keys already factorised (``codes``, −1 = no key) and received dates.
+    """For each row: does its party key (factorised: ``codes``, −1 = no key) appear on ANOTHER row
+    (any office) received between ``window_days`` days before this row's received date and that date
+    itself, both ends included? Rows without a key are never repeats.
 
     Only keys seen at least twice can make a repeat, so only their rows are sorted (usually few).
     """
@@ -267,13 +240,6 @@ def limits_of(ledger: Mapping[str, Any] | pd.DataFrame, time_limits: Mapping[str
     for name, days in limits.items():
         out[complexity == name] = days
     return out
-
-
-def in_period(ledger: Mapping[str, Any] | pd.DataFrame, first_day: date, last_day: date, as_of: date) -> np.ndarray:
-    """Disputes received in the period and no later than ``as_of`` (the ledger as it stood then)."""
-    r = _as_datetime(ledger["received_date"])
-    end = min(last_day, as_of)
-    return (r >= np.datetime64(first_day, "ns")) & (r <= np.datetime64(end, "ns"))
 
 
 @dataclass

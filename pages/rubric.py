@@ -26,7 +26,8 @@ with st.expander(t("rub_versions")):
     show_table(pd.DataFrame([{"label": v.label, "comment": v.comment, "author": v.author,
                               "created": "" if v.created_at is None else str(v.created_at)[:19]} for v in versions]),
                "rub_versions", labels={"label": t("col_version"), "comment": t("col_comment"),
-                                       "author": t("col_author"), "created": t("col_created")})
+                                       "author": t("col_author"), "created": t("col_created")},
+               download_name="评分规则版本")
     st.download_button(t("rub_download"), rv.rubric_toml(app, actor, latest), file_name=f"rubric_{latest}.toml",
                        mime="application/toml", key="rub_download")
 

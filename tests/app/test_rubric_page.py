@@ -79,3 +79,10 @@ def test_concurrent_save_from_an_old_version_is_a_conflict(demo):
     with pytest.raises(Conflict):
         rv.save_rubric_version(demo, ev, data, "第二人基于旧版本保存", based_on=before)
     assert _saved(demo) == before + 1
+
+
+def test_the_rubric_versions_table_can_be_downloaded(demo):
+    at = sign_in(demo, "evaluator", PAGE)
+    no_failure(at)
+    found = [b for b in at.get("download_button") if b.proto.id and "rub_versions_csv" in b.proto.id]
+    assert len(found) == 1 and found[0].proto.label == "下载表格（CSV）"

@@ -37,12 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench import make_province_db as province  # noqa: E402
-from bench.timing import best  # noqa: E402
-
-
-def line(label: str, cpu: float, wall: float, base: tuple[float, float] | None = None) -> None:
-    ratio = "" if base is None else f"（CPU {cpu / base[0]:.2f}，墙钟 {wall / base[1]:.2f}）"
-    print(f"  {label}：CPU {cpu:.2f} 秒，墙钟 {wall:.2f} 秒{ratio}", flush=True)
+from bench.timing import best, line  # noqa: E402
 
 
 def main() -> int:

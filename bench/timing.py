@@ -19,3 +19,9 @@ def best(fn, repeat: int) -> tuple[float, float, object]:
         out = fn()
         cpu, wall = min(cpu, time.process_time() - c), min(wall, time.perf_counter() - w)
     return cpu, wall, out
+
+
+def line(label: str, cpu: float, wall: float, base: tuple[float, float] | None = None, digits: int = 2) -> None:
+    """Print one timed case: CPU and wall seconds, and their ratios to ``base`` (CPU, wall) when given."""
+    ratio = "" if base is None else f"（基线的 CPU {cpu / base[0]:.{digits}f} 倍，墙钟 {wall / base[1]:.{digits}f} 倍）"
+    print(f"  {label}：CPU {cpu:.{digits}f} 秒，墙钟 {wall:.{digits}f} 秒{ratio}", flush=True)

@@ -29,13 +29,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from metrics.dataset import Dataset
-from metrics.indicators.components import (
-    REPEAT_WINDOW_DAYS,
-    _as_datetime,
-    month_numbers,
-    shared_key_codes,
-)
-from metrics.indicators.prepared import IndexedLedger, RawLedger, ledger_columns
+from metrics.indicators.components import REPEAT_WINDOW_DAYS, _as_datetime, month_numbers
+from metrics.indicators.prepared import RawLedger, ledger_columns, shared_key_codes
 from metrics.indicators.units import UNKNOWN, office_table
 from metrics.periods import month_from_index, month_last_day, month_of
 from metrics.schema import FOLLOW_UP_DAYS, MONTHLY, TIME_LIMIT_DAYS
@@ -209,7 +204,7 @@ def _limits(complexity: np.ndarray, time_limits: Mapping[str, int] | None) -> np
 
 
 def _ledger_parts(ledger: pd.DataFrame, as_of: date, time_limits: Mapping[str, int] | None,
-                  reader: RawLedger | None = None) -> list[_Part]:
+                  reader: RawLedger) -> list[_Part]:
     """The dispute rules' warnings (red_open, overdue, follow_up_late, follow_up_due, repeat_dispute),
     each rule's disputes in ledger order, among the disputes received up to ``as_of``.
 
@@ -377,12 +372,12 @@ def repeat_partners(keys: np.ndarray | None, received: np.ndarray, ids: np.ndarr
 
 
 def _repeat_part(ledger: pd.DataFrame, received: np.ndarray, taken: np.ndarray, as_of: date,
-                 reader: RawLedger | None = None) -> _Part:
+                 reader: RawLedger) -> _Part:
     """Repeat disputes received in the 90 days up to as_of, each with its earlier partner(s).
 
     ``taken`` marks the disputes received up to as_of (``received`` every dispute's date); only those
     received in the 180 days up to as_of can take part. A rendered row names only its own partners.
-    ``reader`` (a prepared dataset's) supplies the party keys already as codes.
+    ``reader`` gives the party keys as codes (kept by a prepared dataset, else found for these rows).
     """
     start = np.datetime64(as_of - timedelta(days=2 * REPEAT_WINDOW_DAYS), "ns")
     cand = np.flatnonzero(taken & (received >= start))
@@ -391,10 +386,9 @@ def _repeat_part(ledger: pd.DataFrame, received: np.ndarray, taken: np.ndarray, 
         return none
     ids = _objects_at(ledger["dispute_id"], cand)
     rdate = received[cand]
-    codes = reader.party(cand) if isinstance(reader, IndexedLedger) else None
-    rows, partners, owner = repeat_partners(None if codes is not None else _objects_at(ledger["party_key"], cand),
-                                            rdate, ids, np.datetime64(as_of - timedelta(days=REPEAT_WINDOW_DAYS), "ns"),
-                                            codes=codes)
+    codes = reader.party(cand) if reader.has("party_key") else np.full(len(cand), -1, dtype=np.intp)
+    rows, partners, owner = repeat_partners(None, rdate, ids, np.datetime64(as_of - timedelta(days=REPEAT_WINDOW_DAYS),
+                                                                           "ns"), codes=codes)
     if not len(rows):
         return none
     bounds = np.r_[0, np.cumsum(np.bincount(owner, minlength=len(rows)))]

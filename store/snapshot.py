@@ -48,6 +48,7 @@ from isal import isal_zlib
 from sqlalchemy import Connection, func, select, text
 
 from metrics.dataset import empty_frame
+from metrics.indicators.prepared import CODED_COLUMNS
 from metrics.schema import LEDGER, MONTHLY, SheetKind
 from store.tables import dispute_rows, monthly_rows, uploads
 
@@ -210,7 +211,7 @@ def candidates(folder: Path) -> list[tuple[int, Path]]:
     return sorted(out, key=lambda t: t[0], reverse=True)
 
 
-CODED = frozenset({"office_code", "source", "risk", "complexity", "level", "status", "party_key"})
+CODED = frozenset(CODED_COLUMNS)
 """Ledger text columns always stored dictionary-encoded: the indicators read them as codes, and
 :func:`read` hands those codes on (``ledger_codes``), so the app need not factorise them again."""
 

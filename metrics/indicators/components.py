@@ -25,7 +25,6 @@ from metrics.indicators.prepared import (
     RawLedger,
     lookup,
     member_of,
-    shared_key_codes,  # noqa: F401  (re-exported: early_warnings reads it here)
 )
 from metrics.indicators.prepared import as_datetime as _as_datetime
 from metrics.schema import FOLLOW_UP_DAYS, PROACTIVE_SOURCES, TIME_LIMIT_DAYS

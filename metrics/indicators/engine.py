@@ -154,17 +154,17 @@ def _indicator_arrays(c: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     return out
 
 
-def _frame(ids: dict[str, pd.Series], values: dict[str, np.ndarray], index: pd.Index) -> pd.DataFrame:
+def _frame(ids: pd.DataFrame, values: dict[str, np.ndarray]) -> pd.DataFrame:
     """The id columns then the float64 value columns, the values built as one block (a frame of ~70
     separate columns costs more to assemble than computing them)."""
+    index = ids.index
     arrays = list(values.values())
     if not all(isinstance(a, np.ndarray) and a.dtype == np.float64 and a.shape == (len(index),) for a in arrays):
-        return pd.DataFrame({**ids, **values}, index=index)
+        return pd.concat([ids, pd.DataFrame(values, index=index)], axis=1)
     block = np.empty((len(index), len(arrays)), dtype=np.float64)
     for j, a in enumerate(arrays):
         block[:, j] = a
-    return pd.concat([pd.DataFrame(ids, index=index), pd.DataFrame(block, index=index, columns=list(values))],
-                     axis=1)
+    return pd.concat([ids, pd.DataFrame(block, index=index, columns=list(values))], axis=1)
 
 
 def _indicators(summed: pd.DataFrame) -> pd.DataFrame:
@@ -179,17 +179,10 @@ def _unit_report(sums: _OfficeSums, period: Period, as_of: date, level: str) -> 
     if groups is None:
         return _unit_report_frames(sums, period, as_of, level)
     # Units and sums as arrays: one group-by over the components, one frame at the end.
-    if groups.of_office is None:
-        summed = sums.block
-    else:
-        summed = pd.DataFrame(sums.block).groupby(groups.of_office, sort=False).sum().to_numpy()
+    summed = _sum_by_unit(sums.block, groups)
     c = {col: summed[:, j] for j, col in enumerate(sums.components.columns)}
     c["months_due"] = np.full(len(groups), sums.months_due)
-    index = pd.RangeIndex(len(groups))
-    ids = {col: pd.Series(groups.ids[col], index=index, dtype=object) for col in ("code", "name")}
-    ids["level"] = pd.Series(level, index=index, dtype="str")
-    ids.update({col: pd.Series(groups.ids[col], index=index, dtype=object) for col in ("station", "branch")})
-    frame = _frame(ids, _indicator_arrays(c), index)
+    frame = _frame(_id_frame(groups, level), _indicator_arrays(c))
     return Report(period=period, months=period.months, as_of=as_of, level=level, units=frame)
 
 
@@ -255,11 +248,18 @@ def _unit_values(offices: pd.DataFrame, block: np.ndarray, columns: list[str], m
         summed = summed.reindex(units.index, fill_value=0.0).assign(months_due=months_due)
         c = {col: summed[col].to_numpy(dtype="float64") for col in summed.columns}
         return units[list(ID_COLUMNS)].reset_index(drop=True).assign(value=func(c))
-    summed = block if groups.of_office is None else \
-        pd.DataFrame(block).groupby(groups.of_office, sort=False).sum().to_numpy()
+    summed = _sum_by_unit(block, groups)
     c = {col: summed[:, j] for j, col in enumerate(columns)}
     c["months_due"] = np.full(len(groups), months_due)
     return _id_frame(groups, level).assign(value=func(c))
+
+
+def _sum_by_unit(block: np.ndarray, groups) -> np.ndarray:
+    """An office × component block summed per unit of ``groups`` (``units.UnitGroups``), units in
+    its order; the block itself at the office level."""
+    if groups.of_office is None:
+        return block
+    return pd.DataFrame(block).groupby(groups.of_office, sort=False).sum().to_numpy()
 
 
 def _id_frame(groups, level: str) -> pd.DataFrame:
@@ -282,9 +282,7 @@ def _series_same_units(dataset: Dataset, offices: pd.DataFrame, block: np.ndarra
         return None
     n, g, k = block.shape
     flat = block.reshape(n, g * k)
-    summed = flat if groups.of_office is None else \
-        pd.DataFrame(flat).groupby(groups.of_office, sort=False).sum().to_numpy()
-    summed = summed.reshape(len(groups), g, k)
+    summed = _sum_by_unit(flat, groups).reshape(len(groups), g, k)
     ids = _id_frame(groups, level)
     out = []
     for i, due in enumerate(months_due):

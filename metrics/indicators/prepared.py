@@ -29,6 +29,10 @@ from metrics.dataset import Dataset
 from metrics.indicators.factors import MonthlyIndex, index_monthly
 from metrics.indicators.units import UnitGroups, office_table, unit_groups
 
+CODED_COLUMNS = ("office_code", "source", "risk", "complexity", "level", "status", "party_key")
+"""The ledger columns the indicator steps read as codes (``codes``, and ``party`` for party_key): a
+store that keeps them dictionary-encoded can hand them over (``prepare(..., ledger_codes=...)``)."""
+
 
 def as_datetime(values) -> np.ndarray:
     """A date column (Series or array) as ``datetime64[ns]`` numpy values (NaT when not given)."""

@@ -17,8 +17,7 @@ import pytest
 
 from metrics.dataset import Dataset
 from metrics.indicators import engine
-from metrics.indicators.components import shared_key_codes
-from metrics.indicators.prepared import IndexedLedger, RawLedger, lookup, member_of
+from metrics.indicators.prepared import IndexedLedger, RawLedger, lookup, member_of, shared_key_codes
 from metrics.indicators.units import LEVELS, _sorted_offices, office_table, unit_groups, unit_keys, unit_table
 from metrics.periods import parse_period
 from sample_data.generate import build_bureau

@@ -226,6 +226,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "backup_download": ("下载备份文件：{name}", "Download the backup: {name}"),
     "backup_unavailable": ("当前数据库不支持在此页面备份，请使用数据库自带的备份工具（如 pg_dump）。",
                            "This database cannot be backed up here; use its own tools (e.g. pg_dump)."),
+    # admin: moving an office in the registry
+    "move_office": ("调整警务室归属", "Move an office"),
+    "move_office_intro": ("警务室的所属派出所和分局只能在这里修改（记入审计日志），上报的月报不能修改它们。"
+                          "已保存的月报保持上报时的归属，之后上报的月报须按新的归属填写。",
+                          "Only here can an office's station and branch change (audited); uploads cannot. "
+                          "Stored rows keep the station they were reported with; later reports must give the new one."),
+    "move_office_pick": ("警务室", "Office"),
+    "move_office_station": ("新的所属派出所", "New station"),
+    "move_office_branch": ("新的所属分局", "New branch"),
+    "move_office_button": ("保存归属调整", "Save the move"),
+    "move_office_done": ("已调整警务室归属。", "Office moved."),
 }
 
 

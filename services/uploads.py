@@ -327,6 +327,49 @@ def plan_uploads(app: App, actor: Actor | int, uploads_read: list[Upload]) -> Up
     return plan
 
 
+UPLOAD_EXTENSIONS = ("xlsx", "xlsm", "xls", "ods", "csv")
+"""File name endings the upload screen accepts (the reader trusts the content, never the name)."""
+
+
+def refused_names(names: list[str]) -> list[str]:
+    """The names among ``names`` the upload screen refuses: another ending, or control characters."""
+    def bad(name: str) -> bool:
+        return (any(ord(ch) < 32 for ch in name)
+                or "." not in name or name.rsplit(".", 1)[-1].lower() not in UPLOAD_EXTENSIONS)
+    return [n for n in names if bad(n)]
+
+
+def read_limits(app: App):
+    """The reader's limits for this installation (``metrics.filesafety.Limits``): what reading an upload
+    and building its annotated copy may cost."""
+    from metrics.rawbook import Limits
+
+    return Limits(max_bytes=app.settings.upload_limit_bytes)
+
+
+def annotatable(fp: FilePlan) -> bool:
+    """A file of the plan with problems to mark that the reader read (not one it refused as a whole)."""
+    from metrics.rawbook import REFUSAL_CODES
+
+    return (fp.duplicate_of is None and bool(fp.problems)
+            and not any(p.code in REFUSAL_CODES for p in fp.problems))
+
+
+def annotated_workbook(app: App, fp: FilePlan, data: bytes) -> bytes:
+    """The annotated problem workbook of one file of a plan (``metrics.annotate``), built under the
+    reader's limits; ServiceError for a file with nothing to annotate."""
+    from metrics import annotate
+
+    if not annotatable(fp):
+        raise ServiceError(f"文件“{fp.source.name}”未能读取，没有可标注的内容，请按问题清单处理后重新上传。")
+    if SourceFile.from_bytes(fp.source.name, data).sha256 != fp.source.sha256:
+        raise ServiceError("文件内容与检查时不一致，请重新检查文件。")
+    try:
+        return annotate.annotate(data, fp.source.name, list(fp.problems), limits=read_limits(app))
+    except annotate.FileRefused as exc:
+        raise ServiceError(f"文件“{fp.source.name}”无法生成标注工作簿：{exc}") from None
+
+
 def prepare_upload(
     app: App,
     actor: Actor | int,
@@ -335,7 +378,6 @@ def prepare_upload(
     upload_date: date | None = None,
 ) -> UploadPlan:
     """Read and validate ``files`` (name as given, bytes), then plan as :func:`plan_uploads` does."""
-    from metrics.rawbook import Limits
     from metrics.reader import read_upload  # the foundation reader
 
     with app.db.read() as conn:
@@ -351,7 +393,7 @@ def prepare_upload(
         read.append(read_upload(
             data, name, known_offices=known, upload_date=upload_date or date.today(),
             party_key_secret=app.party_key_secret, previous_monthly=previous,
-            limits=Limits(max_bytes=app.settings.upload_limit_bytes),
+            limits=read_limits(app),
         ))
     if on_progress:
         on_progress(1.0, "正在比对已保存的数据")

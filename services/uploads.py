@@ -1,8 +1,9 @@
 """Uploading workbooks: read and validate → preview what would change → store it all in one transaction.
 
 ``prepare_upload`` reads every file with the engine's reader, adds the checks only storage can make
-(the station head's scope, the same key in two files of one batch, a file already stored), and computes
-the preview against what is stored. ``commit_upload`` stores a plan that has no errors in ONE write
+(the station head's scope — of the new rows and of the stored disputes they would replace —, rows that
+disagree with the office registry about a known office's station or branch, the same key in two files of
+one batch, a file already stored), and computes the preview against what is stored. ``commit_upload`` stores a plan that has no errors in ONE write
 transaction, with its audit events, after re-checking — inside that transaction — the user's role and
 scope, the rows, and that nothing stored for the same offices has changed since the preview.
 

@@ -3,8 +3,9 @@
 Every function takes the app and the acting user, reloads the user from the database and limits what
 it returns to what their role and scope allow (architecture.md habit 10; hardening.md "Streamlit"):
 
-* station heads see their own station's offices in full, and the bureau ranking (rank, score, stars
-  of every office, but no other office's indicators, item points or ledger rows);
+* station heads see their own station's offices in full, and the bureau ranking (name, station, rank,
+  score and stars of every office, but no other office's indicators, item points, caps, reasons or
+  ledger rows);
 * branch leadership sees its branch; bureau leadership, evaluators and admins see everything;
 * only evaluators save rubric versions and compare them; ratings are exported by leadership,
   evaluators and admins, each export recorded as a ``RankingExported`` audit event.
@@ -367,7 +368,7 @@ class RatingView:
     rubric: Rubric
     rubric_number: int
     ranked: pd.DataFrame
-    """Every office ranked (bureau ranking). Outside the scope, indicators and item points are NaN."""
+    """Every office ranked (bureau ranking). Outside the scope only ``OUTSIDE_COLUMNS`` are filled."""
     visible: frozenset[str]
     """Codes of offices the actor sees in full."""
     data_version: int

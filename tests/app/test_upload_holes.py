@@ -109,3 +109,27 @@ def test_the_progress_text_shows_the_file_name_literally(demo_app, monkeypatch):
     at = _check(sign_in(demo_app, "station_head", "pages/upload.py"), hostile, BROKEN.read_bytes())
     (bar,) = at.get("progress")
     assert bar.proto.text == md_escape(f"正在读取“{hostile}”（1/1）")
+
+
+def test_demo_head_cannot_take_a_zezhou_dispute_with_a_lanjie_office(demo_app, tmp_path):
+    """The attack run's case: 兰街派出所's head uploads a ledger row carrying the 纠纷编号 of a 泽洲派出所
+    dispute (office 3710010304) with 兰街's own office 3710010201; the preview said "3710010304 →
+    3710010201" and storing moved 泽洲's dispute to 兰街. Now it is an error naming the row."""
+    from sample_data.generate import write_station_workbook
+    from store import rows
+
+    with demo_app.db.read() as conn:
+        ledger = rows.current_ledger(conn, office_codes=["3710010304"])
+        monthly = rows.current_monthly(conn, office_codes=["3710010201"])
+    taken = ledger.iloc[[0]].drop(columns=["_id", "_upload", "_version", "_file", "_sheet", "_row"]).copy()
+    did = taken["dispute_id"].iloc[0]
+    taken["office_code"] = "3710010201"
+    path = write_station_workbook(tmp_path / "兰街_补报台账.xlsx", monthly.iloc[:0], taken)
+    at = _check(sign_in(demo_app, "station_head", "pages/upload.py"), path.name, path.read_bytes())
+    problems = at.dataframe[0].value
+    hit = problems[problems["code"] == "dispute_of_other_station"]
+    assert list(hit["value"]) == [did]
+    assert "已属于其他派出所的警务室，不能在本站上报中修改" in hit["message"].iloc[0]
+    assert not [b for b in at.button if b.key == "up_store"]
+    with demo_app.db.read() as conn:
+        assert rows.current_dispute_offices(conn, [did]) == {did: "3710010304"}

@@ -94,6 +94,11 @@ MESSAGES: dict[str, tuple[Severity, str]] = {
     "follow_up_without_resolution": ("warning", "填写了回访日期但没有化解日期，回访将不计入回访率。"),
     # --- storing an upload (services.uploads) -------------------------------------------------------
     "out_of_scope": ("error", "本行属于“{station}”，您只能上报“{own}”的数据，请删除其他派出所的行后重新上传。"),
+    "dispute_of_other_station": ("error", "纠纷编号“{value}”已属于其他派出所的警务室，不能在本站上报中修改；"
+                                          "如确属本站纠纷，请联系考评员处理。"),
+    "office_registry_mismatch": ("error", "警务室“{value}”登记为“{reg_branch} {reg_station}”，本行填写为“{branch} {station}”；"
+                                          "警务室的所属分局、派出所只能由管理员在“系统管理 → 警务室登记”中修改，"
+                                          "请按登记填写后重新上传。"),
     "batch_duplicate_key": ("error", "本批次的另一个文件“{other_file}”也包含{key_desc}，同一批次中每条数据只能出现一次。"),
 }
 

@@ -290,6 +290,13 @@ def _problem(name: str, code: str, details: dict) -> Problem:
     return pb.make(code, file=name, **details)
 
 
+REFUSAL_CODES = frozenset({
+    "file_empty", "file_too_large", "unsupported_type", "html_as_xls", "macro_workbook", "encrypted", "corrupt_file",
+    "zip_bomb", "bad_structure", "read_timeout", "too_many_rows", "sheet_too_large", "bad_encoding",
+})
+"""The problem codes with which :func:`open_book` refuses a file as a whole (nothing of it was read)."""
+
+
 def open_book(data: bytes, name: str, limits: Limits | None = None, *, clean_rows: int | None = None
               ) -> tuple[RawBook | None, list[Problem]]:
     """Read ``data`` (a file named ``name``) into raw sheets; on failure, the file-level problems.

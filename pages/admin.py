@@ -4,7 +4,7 @@ audit log (filterable) and the backup download. Every action goes through an adm
 import pandas as pd
 import streamlit as st
 
-from services import accounts, views
+from services import accounts, offices_admin, views
 from services.actors import ROLE_LABELS
 from services.errors import ServiceError
 from store.tables import ROLES, SCOPE_KINDS
@@ -93,6 +93,22 @@ with tab_offices:
                    download_name="警务室登记",
                    labels={"code": t("col_office"), "name": t("col_office_name"), "station": t("col_station"),
                            "branch": t("col_branch"), "updated_upload_id": t("col_version")})
+        with st.expander(t("move_office")):
+            st.caption(t("move_office_intro"))
+            regd = reg.set_index("code").to_dict("index")
+            code = st.selectbox(t("move_office_pick"), list(regd), key="adm_move_office",
+                                format_func=lambda c: f"{c} {regd[c]['name']}（{regd[c]['station']}）")
+            if code is not None:
+                # keyed by the office: the choices always start from the picked office's registry entry
+                stations = sorted(set(reg["station"]))
+                branches = sorted(set(reg["branch"]))
+                to_station = st.selectbox(t("move_office_station"), stations, key=f"adm_move_station_{code}",
+                                          index=stations.index(regd[code]["station"]), accept_new_options=True)
+                to_branch = st.selectbox(t("move_office_branch"), branches, key=f"adm_move_branch_{code}",
+                                         index=branches.index(regd[code]["branch"]), accept_new_options=True)
+                if st.button(t("move_office_button"), key="adm_move_button"):
+                    _run(lambda: offices_admin.move_office(app, actor, code, station=to_station or "",
+                                                           branch=to_branch or ""), t("move_office_done"))
 
 with tab_audit:
     f1, f2, f3 = st.columns(3)

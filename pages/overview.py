@@ -1,7 +1,6 @@
 """总览: KPI cards, star distribution, trends, branch/station comparison, best and weakest five, open
 warnings, and the stations that have not reported the period's last month — over the user's scope."""
 
-import html
 
 import streamlit as st
 
@@ -54,9 +53,8 @@ cmp_key = st.selectbox(t("compare_indicator"), views.KPI_KEYS, format_func=indic
 c1, c2 = st.columns(2)
 for col, frame, title, key in ((c1, ov.branches, t("branches"), "ov_cmp_branch"),
                                (c2, ov.stations, t("stations"), "ov_cmp_station")):
-    shown = frame.assign(label=[html.escape(str(n)) for n in frame["name"]])  # names are data, not markup
-    fig = charts.bar_compare(shown, cmp_key, reference=ov.total.get(cmp_key),
-                             title=f"{title} · {indicator_label(cmp_key)}", name_col="label")
+    fig = charts.bar_compare(frame, cmp_key, reference=ov.total.get(cmp_key),
+                             title=f"{title} · {indicator_label(cmp_key)}")  # escapes the names itself
     col.plotly_chart(fig, key=key)
 
 rank_labels = {"rank": t("col_rank"), "code": t("col_office"), "name": t("col_office_name"),

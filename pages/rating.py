@@ -8,6 +8,7 @@ from services import rating_views as rv
 from services.errors import ServiceError
 from ui.i18n import t
 from ui.period import period_picker
+from ui.safe import md_escape
 from ui.state import current_actor, current_app
 from ui.tables import csv_bytes, show_table
 from ui.waterfall import waterfall_figure
@@ -66,7 +67,7 @@ else:
     try:
         ex = rv.explain_office(app, actor, period, number, code)
     except ServiceError as exc:
-        st.error(str(exc))
+        st.error(md_escape(exc))
         st.stop()
     st.plotly_chart(waterfall_figure(ex, top_stars=rubric.top_stars), key="rat_waterfall")
     cols = st.columns(2)
@@ -98,7 +99,7 @@ if actor.role in rv.EXPORT_ROLES:
                                                                  for f in ("xlsx", "csv")])
             st.success(t("rat_export_done"))
         except ServiceError as exc:
-            st.error(str(exc))
+            st.error(md_escape(exc))
     made = st.session_state.get("rat_export_files")
     if made and made[0] == export_key:
         (xname, xdata), (cname, cdata) = made[1]

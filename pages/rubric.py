@@ -10,6 +10,7 @@ from services.errors import ServiceError
 from ui import rubric_editor
 from ui.i18n import t
 from ui.period import period_picker
+from ui.safe import md_escape
 from ui.state import current_actor, current_app
 from ui.tables import show_table
 
@@ -48,7 +49,7 @@ if st.button(t("rub_save"), key="rub_save", type="primary", disabled=rubric is N
         st.session_state["rub_saved"] = saved.version
         st.rerun()
     except ServiceError as exc:
-        st.error(str(exc))
+        st.error(md_escape(exc))
 if st.session_state.get("rub_saved"):
     st.success(t("rub_saved", version=st.session_state["rub_saved"]))
 

@@ -3,8 +3,9 @@
 Every function takes the app and the acting user, reloads the user from the database and limits what
 it returns to what their role and scope allow (architecture.md habit 10; hardening.md "Streamlit"):
 
-* station heads see their own station's offices in full, and the bureau ranking (rank, score, stars
-  of every office, but no other office's indicators, item points or ledger rows);
+* station heads see their own station's offices in full, and the bureau ranking (name, station, rank,
+  score and stars of every office, but no other office's indicators, item points, caps, reasons or
+  ledger rows);
 * branch leadership sees its branch; bureau leadership, evaluators and admins see everything;
 * only evaluators save rubric versions and compare them; ratings are exported by leadership,
   evaluators and admins, each export recorded as a ``RankingExported`` audit event.
@@ -367,7 +368,7 @@ class RatingView:
     rubric: Rubric
     rubric_number: int
     ranked: pd.DataFrame
-    """Every office ranked (bureau ranking). Outside the scope, indicators and item points are NaN."""
+    """Every office ranked (bureau ranking). Outside the scope only ``OUTSIDE_COLUMNS`` are filled."""
     visible: frozenset[str]
     """Codes of offices the actor sees in full."""
     data_version: int
@@ -378,15 +379,32 @@ def _ranked(app: App, version: int, p: Period, rubric_number: int) -> pd.DataFra
     return reading.ranked(app, reading.stored(app, version), p, _rubric(app, rubric_number))
 
 
+OUTSIDE_COLUMNS = ("code", "name", "level", "station", "branch", "rank", "score", "stars", "rated")
+"""What the bureau ranking shows of an office outside the actor's scope (app.md: a station head sees the
+bureau ranking): who it is, its rank, score and stars. Its indicators, item points, caps, reasons,
+ranks within branch and station and every other fact are blanked here, in the service."""
+
+
 def _mask_outside(ranked: pd.DataFrame, rubric: Rubric, visible: np.ndarray) -> pd.DataFrame:
     if visible.all():
         return ranked.copy()
     out = ranked.copy()
-    hidden_cols = [c for c in out.columns if c in INDICATORS or c.startswith("points.")
-                   or c.endswith(("_low", "_high", "_prior"))]
-    out.loc[~visible, hidden_cols] = np.nan
-    out.loc[~visible, "missing"] = pd.Series([[] for _ in range(int((~visible).sum()))],
-                                             index=out.index[~visible], dtype=object)
+    hidden = ~visible
+    for col in out.columns:
+        if col in OUTSIDE_COLUMNS:
+            continue
+        if col == "missing":
+            out[col] = pd.Series([v if keep else [] for v, keep in zip(out[col], visible, strict=True)],
+                                 index=out.index, dtype=object)
+        elif pd.api.types.is_bool_dtype(out[col]):
+            out[col] = out[col].astype("boolean")
+            out.loc[hidden, col] = pd.NA
+        elif pd.api.types.is_numeric_dtype(out[col]):
+            out[col] = out[col].astype("float64")
+            out.loc[hidden, col] = np.nan
+        else:
+            out[col] = out[col].astype(object)
+            out.loc[hidden, col] = None
     return out
 
 
@@ -398,7 +416,7 @@ def rating_view(app: App, actor: Actor | int, period: Period | str, rubric_numbe
     ranked = _ranked(app, sc.data_version, p, int(rubric_number))
     visible = ranked["station"].isin(sc.stations).to_numpy() if sc.stations is not None else np.ones(len(ranked), bool)
     if sc.branch is not None:
-        visible &= (ranked["branch"] == sc.branch).to_numpy()
+        visible = visible & (ranked["branch"] == sc.branch).to_numpy()
     rep = _report(app, sc.data_version, p, "office")
     return RatingView(p, rep.as_of, rubric, int(rubric_number), _mask_outside(ranked, rubric, visible),
                       frozenset(ranked.loc[visible, "code"].astype(str)), sc.data_version)

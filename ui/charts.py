@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 
 from metrics.indicators.registry import INDICATORS
 from ui.i18n import indicator_label, t
+from ui.safe import plot_text
 
 GOOD = "#2e7d32"
 BAD = "#c62828"
@@ -60,13 +61,13 @@ def _layout(fig: go.Figure, title: str, x_title: str, y_title: str) -> go.Figure
 
 def trend_chart(series: pd.DataFrame, key: str, title: str | None = None) -> go.Figure:
     """Line chart of indicator ``key`` over months: ``series`` has ``month``, ``value`` and optionally
-    ``name`` (one line per name)."""
+    ``name`` (one line per name; user text, escaped here for the legend and hover)."""
     fig = go.Figure()
     names = series["name"].unique() if "name" in series else [indicator_label(key)]
     for name in names:
         part = series[series["name"] == name] if "name" in series else series
         fig.add_trace(go.Scatter(x=part["month"], y=display_values(key, part["value"]), mode="lines+markers",
-                                 name=str(name), line={"width": 3}))
+                                 name=plot_text(name), line={"width": 3}))
     if len(names) == 1:
         fig.update_traces(line_color=NEUTRAL)
     return _layout(fig, title or t("chart_trend_title", label=indicator_label(key)), t("month_axis"),
@@ -75,14 +76,14 @@ def trend_chart(series: pd.DataFrame, key: str, title: str | None = None) -> go.
 
 def bar_compare(frame: pd.DataFrame, key: str, reference: float | None = None, title: str | None = None,
                 name_col: str = "name") -> go.Figure:
-    """Horizontal bars of ``key`` per unit (``frame[name_col]``), coloured good/bad against
+    """Horizontal bars of ``key`` per unit (``frame[name_col]``, user text: escaped here), coloured good/bad against
     ``reference`` (e.g. the scope total) by the indicator's direction; the reference as a dashed line."""
     df = frame[[name_col, key]].copy()
     df["shown"] = display_values(key, df[key])
     better = INDICATORS[key].better
     df = df.sort_values("shown", ascending=(better != "lower"), na_position="first")
     colours = [good_bad_colour(key, v, reference) if reference is not None else NEUTRAL for v in df[key]]
-    fig = go.Figure(go.Bar(x=df["shown"], y=df[name_col].astype(str), orientation="h", marker_color=colours,
+    fig = go.Figure(go.Bar(x=df["shown"], y=[plot_text(n) for n in df[name_col]], orientation="h", marker_color=colours,
                            text=[("—" if pd.isna(v) else f"{v:.1f}") for v in df["shown"]], textposition="auto"))
     if reference is not None and not pd.isna(reference):
         ref = float(display_values(key, pd.Series([reference])).iloc[0])

@@ -94,3 +94,37 @@ def test_invalid_rubric_is_explained_and_an_unknown_version_refused(app):
     assert rubric is None and "no_such_metric" in message
     with pytest.raises(ServiceError):
         rv.get_rubric(app, ev, 99)
+
+
+@pytest.mark.parametrize("role", ["station_head", "leadership_branch"])
+def test_outside_the_scope_the_ranking_holds_name_station_stars_score_and_rank_only(app, role):
+    """Issue 17: the station head's ranking carried other stations' reasons ("有数据的评分项权重合计 …
+    缺少：…"), caps, band stars and ranks within their branch and station."""
+    if role == "leadership_branch":
+        from services.accounts import create_user
+        branch = rv.visible_units(app, who(app, "station_head"))["branch"].iloc[0]
+        try:
+            actor = create_user(app, who(app, "admin"), "branch_lead_rv", "Branch-Lead-2026!", "leadership",
+                                scope_kind="branch", scope_value=branch)
+        except ServiceError:  # created by the other parametrisation's run of this module
+            with app.db.read() as conn:
+                actor = reload(conn, conn.execute(select(users.c.id).where(users.c.username == "branch_lead_rv")).scalar_one())
+    else:
+        actor = who(app, role)
+    month = rv.months_in_scope(app, actor)[-1]
+    view = rv.rating_view(app, actor, month)
+    full = rv.rating_view(app, who(app, "evaluator"), month).ranked.set_index("code")
+    outside = view.ranked[~view.ranked["code"].isin(view.visible)].set_index("code")
+    assert len(outside) and (full.loc[outside.index, "reason"].notna().any()
+                             or full.loc[outside.index, "capped_by"].notna().any())  # there was something to hide
+    shown = set(rv.OUTSIDE_COLUMNS) - {"code"}
+    for col in outside.columns:
+        if col in shown:
+            assert outside[col].equals(full.loc[outside.index, col]), col
+        elif col == "missing":
+            assert all(v == [] for v in outside[col]), col
+        else:
+            assert outside[col].isna().all(), col
+    inside = view.ranked[view.ranked["code"].isin(view.visible)].set_index("code")
+    assert inside["reason"].equals(full.loc[inside.index, "reason"])
+    assert inside["rank_in_station"].astype(float).equals(full.loc[inside.index, "rank_in_station"].astype(float))

@@ -16,4 +16,4 @@ for a in "$@"; do
 done
 python -m pip install -q --disable-pip-version-check -r requirements.txt
 python -m services init >&2
-exec python -m streamlit run app.py "${args[@]}"
+exec python -m streamlit run serve.py "${args[@]}"

@@ -66,7 +66,7 @@ def _start(name: str, extra_env: dict[str, str]) -> Server:
     log = logs / f"{name}.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("DASHBOARD_")}
     env.update({"DASHBOARD_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1", **extra_env})
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+    cmd = [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true",
            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
     with open(log, "wb") as fh:

@@ -35,6 +35,16 @@ HERE = Path(__file__).resolve().parent
 PAGE_ICON = HERE / "ui" / "assets" / "page_icon.png"
 
 
+def _browser_cookies() -> dict[str, str]:
+    """The cookies of the WebSocket handshake (``st.context.cookies``) as plain strings; empty where
+    there is no browser (AppTest)."""
+    try:
+        found = dict(st.context.cookies)
+    except Exception:  # no browser connection behind this session
+        return {}
+    return {k: v for k, v in found.items() if isinstance(k, str) and isinstance(v, str)}
+
+
 def _language_picker() -> None:
     st.session_state.setdefault("lang", state.settings().language)
     st.sidebar.selectbox(t("language"), list(LANGUAGES), format_func=LANGUAGES.get, key="lang")
@@ -76,14 +86,14 @@ def _signin_page() -> None:
     if submitted:
         try:
             signed = accounts.authenticate(app, username, password,
-                                           binding=browser_binding(st.context.cookies))
+                                           binding=browser_binding(_browser_cookies()))
         except ServiceError as exc:
             st.error(md_escape(exc))
             return
         st.session_state[state.TOKEN_KEY] = signed.token
         st.session_state[state.HANDOFF_KEY] = signed.handoff
         st.rerun()
-    if st.session_state.get(state.CLEAR_COOKIE_KEY) or SESSION_COOKIE in st.context.cookies:
+    if st.session_state.get(state.CLEAR_COOKIE_KEY) or SESSION_COOKIE in _browser_cookies():
         # the browser may still hold the cookie of an ended session: /auth/clear removes it (and
         # leaves a live one alone); an image, so that it needs no script and stays out of the history
         st.markdown("![](/auth/clear)")
@@ -144,7 +154,7 @@ def _signed_in_actor(app):
     if not token and not st.session_state.get(state.COOKIE_READ_KEY):
         # a new Streamlit session (reload, second tab, bookmark): the browser's cookie, read once
         st.session_state[state.COOKIE_READ_KEY] = True
-        token = st.context.cookies.get(SESSION_COOKIE)
+        token = _browser_cookies().get(SESSION_COOKIE)
         if token:
             st.session_state[state.TOKEN_KEY] = token
     if not token:

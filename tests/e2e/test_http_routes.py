@@ -198,3 +198,62 @@ def test_serve_switches_off_streamlits_external_ip_lookup():
     bare = probe.replace("import serve\n", "")
     out = subprocess.run([sys.executable, "-c", bare], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert "outbound HTTP request" in out.stdout + out.stderr
+
+
+def _start_recording_outbound(tmp_path: Path, extra_flags: list[str]) -> tuple[subprocess.Popen, Path, str]:
+    """``streamlit run serve.py`` as scripts/run.sh starts it (no server.address), with every
+    ``requests.get`` — what Streamlit's IP lookup uses — recorded in a file and failed."""
+    site = tmp_path / "site"
+    site.mkdir(exist_ok=True)
+    marker = tmp_path / "outbound.txt"
+    (site / "sitecustomize.py").write_text(
+        "import requests\n"
+        "def _get(url, *a, **k):\n"
+        f"    with open({str(marker)!r}, 'a') as f:\n"
+        "        f.write(str(url) + '\\n')\n"
+        "    raise requests.ConnectionError('no internet in this test')\n"
+        "requests.get = _get\n", encoding="utf-8")
+    from tests.dbfixtures import free_port
+
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DASHBOARD_")}
+    env.update({"PYTHONPATH": f"{site}{os.pathsep}{ROOT}", "DASHBOARD_DATA_DIR": str(tmp_path / "data")})
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port),
+                             "--server.headless", "true", "--server.fileWatcherType", "none", *extra_flags],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    import time
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if _get(url + "/_stcore/health")[2] == b"ok":
+                break
+        except OSError:
+            time.sleep(0.3)
+    return proc, marker, url
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    import signal
+
+    os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(timeout=20)
+
+
+def test_started_as_run_sh_does_streamlit_asks_the_internet_nothing(tmp_path):
+    proc, marker, url = _start_recording_outbound(tmp_path, [])
+    try:
+        assert _websocket_status(url, "http://evil.example") == 403
+        assert _websocket_status(url, url) == 101
+        assert _get(url + "/")[0] == 200
+    finally:
+        _stop(proc)
+    assert not marker.exists(), marker.read_text()
+    # the same start with Streamlit's banner switched back on does look the address up (the test can fail)
+    control = tmp_path / "control"
+    control.mkdir()
+    proc, marker, _ = _start_recording_outbound(control, ["--logger.hideWelcomeMessage", "false"])
+    _stop(proc)
+    assert marker.exists() and "checkip" in marker.read_text()

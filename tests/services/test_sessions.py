@@ -166,3 +166,28 @@ def test_is_live_reads_without_extending(app, users):
     assert sessions.is_live(app, s.token, now=t0 + timedelta(minutes=29))
     assert not sessions.is_live(app, s.token, now=t0 + timedelta(minutes=31))  # is_live did not extend it
     assert not sessions.is_live(app, "nonsense")
+
+
+def test_two_openers_of_one_process_creating_the_secret_at_once_get_the_same_one(tmp_path):
+    """The pages and the web routes open the installation separately in one process: creating the
+    secret key at the same instant must give both the same, complete secret (it makes session tokens)."""
+    import stat
+    import threading
+
+    from services import secrets as installation_secrets
+
+    barrier = threading.Barrier(8)
+    got: list[bytes] = []
+
+    def open_key():
+        barrier.wait()
+        got.append(installation_secrets.load_or_create(tmp_path / "secret.key"))
+
+    threads = [threading.Thread(target=open_key) for _ in range(8)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert len(got) == 8 and len(set(got)) == 1 and len(got[0]) == 64
+    assert [p.name for p in tmp_path.iterdir()] == ["secret.key"]
+    assert stat.S_IMODE((tmp_path / "secret.key").stat().st_mode) == 0o600

@@ -9,6 +9,9 @@ Environment variables (all optional):
 * ``DASHBOARD_LANGUAGE`` — ``zh`` (default) or ``en``.
 * ``DASHBOARD_SECRET_KEY_FILE`` — the app's secret key file; default ``<data folder>/secret.key``.
 * ``DASHBOARD_DEMO`` — ``1`` switches demo mode on (sample bureau, one account per role).
+* ``DASHBOARD_SESSION_IDLE_MINUTES`` — a sign-in ends after this many minutes without a page run;
+  default 30.
+* ``DASHBOARD_SESSION_MAX_HOURS`` — and in any case this many hours after signing in; default 12.
 
 ``store/`` never reads the environment: it receives what it needs from this object.
 """
@@ -18,6 +21,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 PREFIX = "DASHBOARD_"
@@ -35,6 +39,16 @@ class Settings:
     language: str = "zh"
     secret_key_file: Path | None = None
     demo: bool = False
+    session_idle_minutes: float = 30.0
+    session_max_hours: float = 12.0
+
+    @property
+    def session_idle(self) -> timedelta:
+        return timedelta(minutes=self.session_idle_minutes)
+
+    @property
+    def session_max_age(self) -> timedelta:
+        return timedelta(hours=self.session_max_hours)
 
     @property
     def upload_limit_bytes(self) -> int:
@@ -74,6 +88,8 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
     if language not in ("zh", "en"):
         raise SettingsError(f"{PREFIX}LANGUAGE 只能是 zh 或 en，实际为“{language}”。")
     key_file = env.get(PREFIX + "SECRET_KEY_FILE")
+    idle = _positive(env, "SESSION_IDLE_MINUTES", 30.0, 7 * 24 * 60)
+    max_hours = _positive(env, "SESSION_MAX_HOURS", 12.0, 30 * 24)
     return Settings(
         data_dir=data_dir,
         database_url=url,
@@ -81,4 +97,17 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         language=language,
         secret_key_file=Path(key_file) if key_file else data_dir / "secret.key",
         demo=(env.get(PREFIX + "DEMO") or "").strip().lower() in ("1", "true", "yes", "on"),
+        session_idle_minutes=idle,
+        session_max_hours=max_hours,
     )
+
+
+def _positive(env: Mapping[str, str], name: str, default: float, most: float) -> float:
+    raw = (env.get(PREFIX + name) or "").strip() or str(default)
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{PREFIX}{name} 的值“{raw}”不是数字。") from None
+    if not 0 < value <= most:
+        raise SettingsError(f"{PREFIX}{name} 应大于 0 且不超过 {most:g}，实际为 {raw}。")
+    return value

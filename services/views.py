@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import select
@@ -24,7 +23,6 @@ from metrics.scoring import stars_text
 from services import reading, rubrics
 from services.actors import Actor, reload, require_role
 from services.context import App
-from services.errors import ServiceError
 from store import audit
 from store.tables import audit_events, offices
 
@@ -246,15 +244,3 @@ def audit_log(app: App, actor: Actor | int, *, kinds: list[str] | None = None, a
 def audit_kinds() -> list[str]:
     """Every kind of audit event, sorted."""
     return sorted(audit.EVENT_KINDS)
-
-
-def backup(app: App, actor: Actor | int) -> tuple[str, bytes]:
-    """A consistent copy of the database (admins only) as (file name, bytes), through the backup
-    service (SQLite backup API; audited there). PostgreSQL: ServiceError with the pg_dump advice."""
-    from services.backup import take_backup
-
-    result = take_backup(app, actor)
-    if isinstance(result, str):
-        raise ServiceError(result)
-    path = Path(result)
-    return path.name, path.read_bytes()

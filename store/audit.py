@@ -15,7 +15,7 @@ EVENT_KINDS = frozenset({
     "RubricChanged", "RankingExported", "DataExported",
     "LoginFailed", "LoginSucceeded", "LoggedOut", "AccountLocked", "AccountUnlocked",
     "UserCreated", "RoleChanged", "PasswordReset", "PasswordChanged",
-    "BackupTaken", "DatabaseInitialised", "OfficeMoved",
+    "BackupTaken", "BackupDownloaded", "SessionsRevoked", "DatabaseInitialised", "OfficeMoved",
 })
 """Every kind of event the app records (architecture.md, habit 8)."""
 

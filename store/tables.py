@@ -7,7 +7,8 @@
   partial unique index guarantees that at most one version of a key is current.
 * ``rubric_versions`` — each saved rubric as TOML with its comment and author.
 * ``users`` / ``sessions`` — local accounts (argon2 hashes, failure counters, lockout) and sessions
-  (tokens stored only as SHA-256).
+  (tokens stored only as SHA-256); ``session_handoffs`` — the one-time, seconds-long handoffs that
+  put a new session's token into the browser's cookie (``services/sessions.py``).
 * ``audit_events`` — typed events with actor, time and details (JSON), appended in the same
   transaction as the change they describe.
 
@@ -78,6 +79,18 @@ sessions = Table(
     _ts("created_at", nullable=False),
     _ts("last_seen_at", nullable=False),
     _ts("revoked_at"),
+)
+
+session_handoffs = Table(
+    "session_handoffs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("handoff_hash", String(64), nullable=False, unique=True),
+    Column("session_id", Integer, ForeignKey("sessions.id"), nullable=False, index=True),
+    Column("binding_hash", String(64), nullable=False,
+           comment="SHA-256 of the browser's Streamlit XSRF token the sign-in came from"),
+    _ts("expires_at", nullable=False),
+    _ts("used_at"),
 )
 
 uploads = Table(
@@ -201,4 +214,4 @@ audit_events = Table(
     Column("details", Text, nullable=False, default="{}"),
 )
 
-ALL_TABLES = (users, sessions, uploads, offices, monthly_rows, dispute_rows, rubric_versions, audit_events)
+ALL_TABLES = (users, sessions, session_handoffs, uploads, offices, monthly_rows, dispute_rows, rubric_versions, audit_events)

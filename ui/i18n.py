@@ -43,7 +43,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "change_password": ("修改密码", "Change password"),
     "old_password": ("原密码", "Current password"),
     "new_password": ("新密码", "New password"),
-    "password_changed": ("密码已修改，其他登录已退出。", "Password changed; other sessions ended."),
+    "password_changed": ("密码已修改，所有登录（包括本次）均已退出，请用新密码重新登录。",
+                         "Password changed; every session ended, this one too. Sign in with the new password."),
     # navigation
     "page_overview": ("总览", "Overview"),
     "page_upload": ("数据上报", "Upload"),
@@ -230,8 +231,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "audit_date_filter": ("日期范围", "Dates"),
     "backup_intro": ("生成数据库的一致性备份（使用数据库备份接口，不影响正在进行的操作），并下载保存到安全位置。",
                      "Take a consistent backup of the database and download it."),
-    "backup_make": ("生成备份", "Take a backup"),
-    "backup_download": ("下载备份文件：{name}", "Download the backup: {name}"),
+    "backup_download_link": ("生成并下载备份", "Take and download a backup"),
+    "backup_download_note": ("下载地址只对已登录的管理员有效，每次下载都记入审计日志；备份文件同时保存在服务器数据目录的 backups 下（仅属主可读）。",
+                             "The download works only for a signed-in admin and every download is audited; "
+                             "the file is also kept in the data folder's backups (owner-only)."),
+    # sessions (admin)
+    "revoke_sessions_title": ("登录会话", "Sessions"),
+    "revoke_sessions": ("强制退出该用户的所有登录", "End all of this user's sessions"),
+    "sessions_revoked": ("已退出该用户在所有浏览器中的登录。", "All of the user's sessions ended."),
+    # audit event kinds added with the session cookie and the backup route
+    "audit_kind_BackupDownloaded": ("下载备份", "Backup downloaded"),
+    "audit_kind_SessionsRevoked": ("强制退出登录", "Sessions ended by an admin"),
     "backup_unavailable": ("当前数据库不支持在此页面备份，请使用数据库自带的备份工具（如 pg_dump）。",
                            "This database cannot be backed up here; use its own tools (e.g. pg_dump)."),
     # admin: moving an office in the registry

@@ -20,6 +20,12 @@ from services.context import App, open_app
 from services.settings import Settings, from_env
 
 TOKEN_KEY = "auth_token"
+HANDOFF_KEY = "_auth_handoff"
+"""The sign-in's one-time handoff that ``/auth/complete`` turns into the session cookie."""
+COOKIE_READ_KEY = "_auth_cookie_read"
+"""Set once this Streamlit session has looked at the browser's session cookie."""
+CLEAR_COOKIE_KEY = "_auth_clear_cookie"
+"""Set when this session ended a sign-in, so the sign-in page has the browser drop its cookie."""
 ACTOR_KEY = "_actor"
 ENTRY_SCRIPT = "app.py"
 
@@ -31,10 +37,12 @@ def settings() -> Settings:
 
 @st.cache_resource(show_spinner="正在打开数据库……")
 def _open(data_dir: str, database_url: str, upload_limit_mb: float, language: str,
-          secret_key_file: str, demo: bool) -> App:
+          secret_key_file: str, demo: bool, session_idle_minutes: float = 30.0,
+          session_max_hours: float = 12.0) -> App:
     s = Settings(data_dir=Path(data_dir), database_url=database_url,
                  upload_limit_mb=upload_limit_mb, language=language,
-                 secret_key_file=Path(secret_key_file), demo=demo)
+                 secret_key_file=Path(secret_key_file), demo=demo,
+                 session_idle_minutes=session_idle_minutes, session_max_hours=session_max_hours)
     app = open_app(s)
     if demo:
         from services.demo import ensure_demo
@@ -47,7 +55,8 @@ def current_app() -> App:
     """The open installation for the current settings (one per process and settings)."""
     s = settings()
     return _open(str(s.data_dir), s.database_url, s.upload_limit_mb, s.language,
-                 str(s.secret_key_file or s.data_dir / "secret.key"), s.demo)
+                 str(s.secret_key_file or s.data_dir / "secret.key"), s.demo,
+                 s.session_idle_minutes, s.session_max_hours)
 
 
 def current_actor() -> Actor:

@@ -9,6 +9,8 @@ Environment variables (all optional):
 * ``DASHBOARD_LANGUAGE`` — ``zh`` (default) or ``en``.
 * ``DASHBOARD_SECRET_KEY_FILE`` — the app's secret key file; default ``<data folder>/secret.key``.
 * ``DASHBOARD_DEMO`` — ``1`` switches demo mode on (sample bureau, one account per role).
+* ``DASHBOARD_RUBRIC_SECOND_EVALUATOR`` — ``0`` lets one evaluator publish a rubric version alone;
+  default ``1``: when the bureau has more than one active evaluator, a second one must confirm.
 
 ``store/`` never reads the environment: it receives what it needs from this object.
 """
@@ -35,6 +37,8 @@ class Settings:
     language: str = "zh"
     secret_key_file: Path | None = None
     demo: bool = False
+    rubric_second_evaluator: bool = True
+    """Publishing a rubric version needs a second evaluator's confirmation (when there is one)."""
 
     @property
     def upload_limit_bytes(self) -> int:
@@ -81,4 +85,16 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         language=language,
         secret_key_file=Path(key_file) if key_file else data_dir / "secret.key",
         demo=(env.get(PREFIX + "DEMO") or "").strip().lower() in ("1", "true", "yes", "on"),
+        rubric_second_evaluator=_switch(env, "RUBRIC_SECOND_EVALUATOR", True),
     )
+
+
+def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(PREFIX + name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{PREFIX}{name} 只能是 1 或 0，实际为“{raw}”。")

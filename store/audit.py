@@ -12,12 +12,23 @@ from store.tables import audit_events
 
 EVENT_KINDS = frozenset({
     "UploadStored", "UploadReplaced", "UploadRejected", "UploadDuplicate",
-    "RubricChanged", "RankingExported", "DataExported",
+    "RubricChanged", "RubricDraftSaved", "RubricPublishRequested", "RubricPublished", "RubricRetired",
+    "RankingExported", "DataExported",
     "LoginFailed", "LoginSucceeded", "LoggedOut", "AccountLocked", "AccountUnlocked",
     "UserCreated", "RoleChanged", "PasswordReset", "PasswordChanged",
     "BackupTaken", "DatabaseInitialised",
 })
-"""Every kind of event the app records (architecture.md, habit 8)."""
+"""Every kind of event the app records (architecture.md, habit 8). ``RubricChanged`` is the one event
+of rubric versions saved before drafts and publishing existed (kept for older audit logs)."""
+
+EVENT_LABELS = {
+    "RubricChanged": "评分规则已保存（旧版流程）",
+    "RubricDraftSaved": "评分规则草稿已保存",
+    "RubricPublishRequested": "评分规则申请发布（待第二位考评员确认）",
+    "RubricPublished": "评分规则已发布",
+    "RubricRetired": "评分规则已停用",
+}
+"""Chinese names of audit kinds, where a screen names them."""
 
 
 def now() -> datetime:

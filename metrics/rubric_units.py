@@ -107,6 +107,7 @@ def from_display(metric: str, text: str | float | int) -> float:
         d = Decimal(raw)
     except InvalidOperation:
         raise UnitError(f"“{text}”不是数字") from None
-    if not d.is_finite():
+    value = float(d / unit.scale) if d.is_finite() else math.inf
+    if not math.isfinite(value):
         raise UnitError(f"“{text}”不是有限的数字")
-    return float(d / unit.scale)
+    return value

@@ -460,12 +460,14 @@ STATUS_LABELS = {"draft": "草稿", "pending": "待确认", "published": "已发
 DEFAULT_NAME = "第 0 版（系统默认）"
 
 
-def version_name(number: int, status: str = "published", effective_from: str | None = None) -> str:
+def version_name(number: int, status: str = "published", effective_from: str | None = None,
+                 was_published: bool = True) -> str:
     """The one name of a rubric version, used on every screen, export, command and audit event.
 
     ``第 0 版（系统默认）`` is the shipped default; a published version is ``第 N 版（2027Q1 起）`` (or
     ``第 N 版（自始适用）`` when it applies from the first period), a draft ``第 N 版（草稿）``, a version
-    awaiting the second evaluator ``第 N 版（待确认）`` and a retired one ``第 N 版（已停用）``.
+    awaiting the second evaluator ``第 N 版（待确认）``, a retired one ``第 N 版（2027Q1 起，已停用）`` —
+    or ``第 N 版（已停用）`` when it was retired without ever being published.
     """
     if int(number) == 0:
         return DEFAULT_NAME
@@ -473,5 +475,5 @@ def version_name(number: int, status: str = "published", effective_from: str | N
         return f"第 {int(number)} 版（{STATUS_LABELS[status]}）"
     since = f"{effective_from} 起" if effective_from else "自始适用"
     if status == "retired":
-        return f"第 {int(number)} 版（{since}，已停用）"
+        return f"第 {int(number)} 版（{since}，已停用）" if was_published else f"第 {int(number)} 版（已停用）"
     return f"第 {int(number)} 版（{since}）"

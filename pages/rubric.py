@@ -65,15 +65,18 @@ with st.expander(t("rub_versions_title"), expanded=True):
                                        "published": t("rub_col_published"), "digest": t("rub_col_digest")},
                download_name="评分规则版本")
 
-drafts = [v.number for v in versions if v.status in ("draft", "pending")]
-number = st.selectbox(t("rub_work_on"), list(by_number), index=list(by_number).index(drafts[0]) if drafts else 0,
-                      format_func=lambda n: by_number[n].name, key="rub_pick")
+if st.session_state.get("rub_pick_next") in by_number:  # a draft just saved: open it
+    st.session_state["rub_pick"] = st.session_state.pop("rub_pick_next")
+if st.session_state.get("rub_pick") not in by_number:
+    drafts = [v.number for v in versions if v.status in ("draft", "pending")]
+    st.session_state["rub_pick"] = drafts[0] if drafts else versions[0].number
+number = st.selectbox(t("rub_work_on"), list(by_number), format_func=lambda n: by_number[n].name, key="rub_pick")
 info = by_number[number]
 st.caption(t("rub_status", status=info.status_label, digest=info.digest[:12]))
 st.download_button(t("rub_download"), rubrics.toml_of(app, actor, number), file_name=f"rubric_{number}.toml",
                    mime="application/toml", key="rub_download")
 
-rubric_editor.load((number, info.digest), rv.editable_rubric(app, actor, number))
+rubric_editor.load(f"{number}-{info.digest[:12]}", rv.editable_rubric(app, actor, number))
 data, unreadable = rubric_editor.show()
 rubric, problems = rv.validate_rubric(data)
 problems = unreadable + problems
@@ -95,8 +98,11 @@ if info.status == "draft":
 elif info.status != "pending":
     st.caption(t("rub_readonly", name=info.name, status=info.status_label))
 if cols[1].button(t("rub_save_new"), key="rub_save_new", disabled=not ok or not comment.strip()):
-    run(lambda: rubrics.save_draft(app, actor, data, comment, based_on=number),
-        lambda n: t("rub_saved_draft", name=rubrics.version(app, actor, n).name))
+    def saved(n: int) -> str:
+        st.session_state["rub_pick_next"] = n
+        return t("rub_saved_draft", name=rubrics.version(app, actor, n).name)
+
+    run(lambda: rubrics.save_draft(app, actor, data, comment, based_on=number), saved)
 
 if info.status in ("draft", "pending"):
     st.subheader(t("rub_publish_title"))

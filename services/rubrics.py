@@ -73,8 +73,12 @@ class VersionInfo:
     updated_at: datetime | None = None
 
     @property
+    def was_published(self) -> bool:
+        return self.number == DEFAULT_VERSION or self.published_at is not None
+
+    @property
     def name(self) -> str:
-        return version_name(self.number, self.status, self.effective_from)
+        return version_name(self.number, self.status, self.effective_from, self.was_published)
 
     @property
     def status_label(self) -> str:
@@ -125,12 +129,12 @@ def _all(conn: Connection) -> list[VersionInfo]:
 
 
 def list_versions(app: App, actor: Actor | int | None) -> list[VersionInfo]:
-    """Every version the actor may see, newest first, version 0 last. Drafts and pending versions are
-    seen by evaluators only; ``actor=None`` (the operators' console without ``--as``) sees the others."""
+    """Every version the actor may see, newest first, version 0 last. Versions never published (drafts,
+    pending, drafts retired unpublished) are seen by evaluators only; ``actor=None`` (the operators' console without ``--as``) sees the others."""
     with app.db.read() as conn:
         who = None if actor is None else reload(conn, actor)
         got = _all(conn)
-    return [v for v in got if v.status in ("published", "retired") or _sees_drafts(who)] + [_default_info()]
+    return [v for v in got if v.was_published or _sees_drafts(who)] + [_default_info()]
 
 
 def version(app: App, actor: Actor | int | None, number: int) -> VersionInfo:
@@ -144,7 +148,7 @@ def version(app: App, actor: Actor | int | None, number: int) -> VersionInfo:
     if row is None:
         raise ServiceError(f"评分规则第 {number} 版不存在。")
     info = _info(row)
-    if info.status in ("draft", "pending") and not _sees_drafts(who):
+    if not info.was_published and not _sees_drafts(who):
         raise PermissionDenied(f"第 {number} 版是草稿，仅考评员可以查看。")
     return info
 
@@ -352,11 +356,12 @@ def retire(app: App, actor: Actor | int, number: int) -> VersionInfo:
         who = _editor(conn, actor)
         row = _row(conn, number)
         if row["status"] == "retired":
-            raise ServiceError(f"{version_name(number, 'retired', row['effective_from'])}已停用。")
+            raise ServiceError(f"第 {number} 版已停用。")
         conn.execute(update(rubric_versions).where(rubric_versions.c.version == number).values(
             status="retired", retired_by_name=who.username, retired_at=audit.now()))
         audit.append(conn, "RubricRetired", actor_id=who.id, actor_name=who.username, version=number,
-                     previous_status=row["status"], name=version_name(number, "retired", row["effective_from"]))
+                     previous_status=row["status"],
+                     name=version_name(number, "retired", row["effective_from"], row["published_at"] is not None))
         return _info(_row(conn, number))
 
 

@@ -55,7 +55,7 @@ def test_old_versions_keep_the_newest_in_force_from_the_start_and_retire_the_res
     with old_db.read() as conn:
         rows = conn.execute(text("SELECT version, status, effective_from, comment, published_by_name "
                                  "FROM rubric_versions ORDER BY version")).all()
-    assert [tuple(r) for r in rows] == [(1, "retired", None, "第1次修改", None),
+    assert [tuple(r) for r in rows] == [(1, "retired", None, "第1次修改", "eval"),
                                         (2, "published", None, "第2次修改", "eval")]
 
     from services import rubrics

@@ -44,9 +44,9 @@ def upgrade() -> None:
                   sa.column('author_name', sa.String), sa.column('created_at', sa.DateTime(timezone=True)),
                   sa.column('published_by_name', sa.String), sa.column('published_at', sa.DateTime(timezone=True)))
     newest = sa.select(sa.func.max(rv.c.version)).scalar_subquery()
-    op.execute(rv.update().where(rv.c.version == newest)
-               .values(status='published', published_by_name=rv.c.author_name, published_at=rv.c.created_at))
-    op.execute(rv.update().where(rv.c.version != newest).values(status='retired'))
+    # every old version was in force from the moment it was saved: published then, by its author
+    op.execute(rv.update().values(status='retired', published_by_name=rv.c.author_name, published_at=rv.c.created_at))
+    op.execute(rv.update().where(rv.c.version == newest).values(status='published'))
 
 
 def downgrade() -> None:

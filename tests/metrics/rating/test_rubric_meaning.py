@@ -180,3 +180,4 @@ def test_one_name_per_version():
     assert version_name(3, "draft") == "第 3 版（草稿）"
     assert version_name(3, "pending", "2027Q1") == "第 3 版（待确认）"
     assert version_name(2, "retired", "2027Q1") == "第 2 版（2027Q1 起，已停用）"
+    assert version_name(4, "retired", None, was_published=False) == "第 4 版（已停用）"

@@ -25,6 +25,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from metrics.periods import Period, parse_period
 from metrics.rubric import (
@@ -258,15 +259,18 @@ def save_draft(app: App, actor: Actor | int, rubric_data: dict | str, comment: s
     rubric = check(rubric_data)
     if not (comment or "").strip():
         raise ServiceError("请填写本版本的说明（为什么修改、改了什么）。")
-    with app.db.write() as conn:
-        who = _editor(conn, actor)
-        number = int(conn.execute(select(func.max(rubric_versions.c.version))).scalar() or 0) + 1
-        conn.execute(insert(rubric_versions), {
-            "version": number, "body": _body(rubric, number), "comment": comment.strip(), "based_on": based_on,
-            "author_id": who.id, "author_name": who.username, "created_at": audit.now(), "status": "draft"})
-        audit.append(conn, "RubricDraftSaved", actor_id=who.id, actor_name=who.username, version=number,
-                     name=version_name(number, "draft"), based_on=based_on, comment=comment.strip(),
-                     digest=rubric.digest())
+    try:
+        with app.db.write() as conn:
+            who = _editor(conn, actor)
+            number = int(conn.execute(select(func.max(rubric_versions.c.version))).scalar() or 0) + 1
+            conn.execute(insert(rubric_versions), {
+                "version": number, "body": _body(rubric, number), "comment": comment.strip(), "based_on": based_on,
+                "author_id": who.id, "author_name": who.username, "created_at": audit.now(), "status": "draft"})
+            audit.append(conn, "RubricDraftSaved", actor_id=who.id, actor_name=who.username, version=number,
+                         name=version_name(number, "draft"), based_on=based_on, comment=comment.strip(),
+                         digest=rubric.digest())
+    except IntegrityError:
+        raise Conflict("另一位考评员正在同时保存草稿，请重新保存。") from None
     return number
 
 

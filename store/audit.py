@@ -21,15 +21,6 @@ EVENT_KINDS = frozenset({
 """Every kind of event the app records (architecture.md, habit 8). ``RubricChanged`` is the one event
 of rubric versions saved before drafts and publishing existed (kept for older audit logs)."""
 
-EVENT_LABELS = {
-    "RubricChanged": "评分规则已保存（旧版流程）",
-    "RubricDraftSaved": "评分规则草稿已保存",
-    "RubricPublishRequested": "评分规则申请发布（待第二位考评员确认）",
-    "RubricPublished": "评分规则已发布",
-    "RubricRetired": "评分规则已停用",
-}
-"""Chinese names of audit kinds, where a screen names them."""
-
 
 def now() -> datetime:
     return datetime.now(UTC)

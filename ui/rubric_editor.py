@@ -18,6 +18,7 @@ from typing import Any
 
 import streamlit as st
 
+import ui.rubric_text  # noqa: F401  (registers the editor's sentences)
 from metrics.indicators.registry import INDICATORS
 from metrics.rubric import CAP_OPS
 from metrics.rubric_units import UnitError, display_unit, from_display, to_display
@@ -180,7 +181,7 @@ def show() -> tuple[dict[str, Any], list[str]]:
     enabled = c[1].checkbox(t("rub_quota"), value=bool(quota.get("enabled", False)), key=f"{p}_quota")
     old_share = float(quota.get("top_share", 0.2))
     share_pct = read.plain(where, t("rub_quota_share"), c[2].text_input(
-        t("rub_quota_share"), _fmt(float(Decimal(repr(old_share)) * 100)), key=f"{p}_share", live=True),
+        t("rub_quota_share_pct"), _fmt(float(Decimal(repr(old_share)) * 100)), key=f"{p}_share", live=True),
         old_share * 100)
     share = float(Decimal(repr(share_pct)) / 100)
     edited = {"version": str(data.get("version", "draft")), "min_weight_with_data": min_w, "items": items,

@@ -68,6 +68,7 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "rub_col_effective": ("首个生效期间", "First period"),
     "rub_col_digest": ("内容校验值", "Digest"),
     "rub_col_published": ("发布人", "Published by"),
+    "rub_quota_share_pct": ("五星最多占已评单位的比例 %", "Most offices with five stars (%)"),
     "rat_rubric_in_force": ("现行规则：{name}", "In force: {name}"),
     "rat_not_current": ("按第 {n} 版（非现行）评定：{name}；本期现行规则为{current}。",
                         "Rated by version {n} (not in force): {name}; in force for this period: {current}."),

@@ -135,3 +135,41 @@ def test_the_rating_screen_uses_the_version_in_force_and_says_when_another_is_pi
     picker.set_value(0).run()
     no_failure(at)
     assert any("按第 0 版（非现行）" in x and "第 1 版（2026Q4 起）" in x for x in at.info.values)
+
+
+def test_the_overview_names_the_version_in_force_for_its_period(demo):
+    at = sign_in(demo, "leadership", "pages/overview.py")
+    no_failure(at)
+    assert "评分规则版本：第 1 版（2026Q4 起）" in texts(at)  # the overview opens on 2026-10
+
+
+def test_with_two_evaluators_the_second_one_confirms_on_the_screen(demo):
+    from app_helpers import new_app_test
+
+    from services import accounts
+
+    ev = actor(demo, "evaluator")
+    accounts.create_user(demo, actor(demo, "admin"), "second_eval", "Second-Eval-2026!", "evaluator")
+    data = rv.editable_rubric(demo, ev, 1)
+    n = rubrics.save_draft(demo, ev, data, "再调一次", based_on=1)
+    at = sign_in(demo, "evaluator", PAGE)
+    at.selectbox(key="rub_pick").set_value(n).run()
+    at.text_input(key=f"rub_start_{n}").input("2027Q1").run()
+    at.checkbox(key=f"rub_sure_{n}").check().run()
+    at.button(key="rub_publish").click().run()
+    no_failure(at)
+    assert any(f"已申请发布第 {n} 版（待确认）" in s.value for s in at.success)
+    assert rubrics.version(demo, ev, n).status == "pending"
+    at.selectbox(key="rub_pick").set_value(n).run()
+    assert at.button(key="rub_confirm").disabled, "the evaluator who asked cannot confirm"
+
+    other = new_app_test()
+    other.session_state["auth_token"] = accounts.authenticate(demo, "second_eval", "Second-Eval-2026!").token
+    other.run()
+    other.switch_page(PAGE).run()
+    other.selectbox(key="rub_pick").set_value(n).run()
+    assert any("demo_eval 已申请自 2027Q1 起发布" in x for x in texts(other))
+    other.button(key="rub_confirm").click().run()
+    no_failure(other)
+    assert any(f"第 {n} 版（2027Q1 起）已发布" in s.value for s in other.success)
+    assert rubrics.in_force(demo, "2027Q1") == n

@@ -17,6 +17,7 @@ from services.errors import ServiceError
 from ui import rubric_editor
 from ui.i18n import t
 from ui.period import period_picker
+from ui.safe import md_escape
 from ui.state import current_actor, current_app
 from ui.tables import show_table
 
@@ -34,7 +35,7 @@ def run(action, done) -> None:
     try:
         result = action()
     except ServiceError as exc:
-        st.error(str(exc))
+        st.error(md_escape(exc))  # a refusal may quote labels the evaluator typed
         return
     rubric_editor.reset()
     st.session_state["rub_done"] = done(result)
@@ -108,7 +109,7 @@ if info.status in ("draft", "pending"):
     st.subheader(t("rub_publish_title"))
     st.caption(t("rub_publish_hint"))
     if info.status == "pending":
-        st.info(t("rub_pending", who=info.requested_by or "", start=info.effective_from or ""))
+        st.info(t("rub_pending", who=md_escape(info.requested_by or ""), start=info.effective_from or ""))
         if st.button(t("rub_confirm_publish", name=info.name, start=info.effective_from), key="rub_confirm",
                      type="primary", disabled=info.requested_by_id == actor.id):
             run(lambda: rubrics.publish(app, actor, number, info.effective_from or ""), published)
@@ -117,10 +118,10 @@ if info.status in ("draft", "pending"):
         try:
             first = parse_period(start).first
         except ValueError as exc:
-            st.error(str(exc))
+            st.error(md_escape(exc))
             first = None
         if first is not None and first <= datetime.now(BUREAU_TZ).strftime("%Y-%m"):
-            st.warning(t("rub_past_start", start=start.strip()))
+            st.warning(t("rub_past_start", start=md_escape(start.strip())))
         sure = st.checkbox(t("rub_publish_confirm"), key=f"rub_sure_{number}")
         if st.button(t("rub_publish", name=info.name), key="rub_publish", type="primary",
                      disabled=not (ok and sure and first is not None)):

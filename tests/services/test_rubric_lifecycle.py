@@ -189,3 +189,13 @@ def test_suggested_start_is_the_next_quarter_in_the_bureaus_time_zone():
     assert rubrics.suggested_start(datetime(2026, 12, 31, 17, 0, tzinfo=UTC)) == "2027Q2"  # 2027-01-01 01:00 CST
     assert rubrics.suggested_start(datetime(2026, 12, 31, 15, 0, tzinfo=UTC)) == "2027Q1"
     assert rubrics.suggested_start(datetime(2026, 5, 2, tzinfo=UTC)) == "2026Q3"
+
+
+def test_the_second_evaluator_rule_is_a_setting_on_by_default():
+    from services.settings import SettingsError, from_env
+
+    assert from_env({}).rubric_second_evaluator is True
+    assert from_env({"DASHBOARD_RUBRIC_SECOND_EVALUATOR": "0"}).rubric_second_evaluator is False
+    assert from_env({"DASHBOARD_RUBRIC_SECOND_EVALUATOR": "on"}).rubric_second_evaluator is True
+    with pytest.raises(SettingsError, match="RUBRIC_SECOND_EVALUATOR"):
+        from_env({"DASHBOARD_RUBRIC_SECOND_EVALUATOR": "maybe"})

@@ -2,9 +2,15 @@
 
 ``load_rubric(path)`` reads a TOML file (``config/rubric.toml`` by default), checks every entry and
 returns a frozen :class:`Rubric`; a broken rubric raises :class:`RubricError` whose Chinese message names
-the bad entry — it never produces scores. ``rubric_from_dict`` does the same for data the app's editor
-built, and ``rubric_to_toml`` writes a rubric back (round trip: ``rubric_from_dict(tomllib.loads(
-rubric_to_toml(r))) == r``).
+every bad entry, one sentence per line — it never produces scores. ``rubric_problems`` returns those
+sentences as a list (the editor shows them as the evaluator types), ``rubric_from_dict`` raises them for
+data the app's editor built, and ``rubric_to_toml`` writes a rubric back (round trip:
+``rubric_from_dict(tomllib.loads(rubric_to_toml(r))) == r``).
+
+Besides the structure, every item is checked against its indicator's meaning (``strict``, the default):
+floor and target inside the values the indicator can take (``metrics.rubric_units``), and floor below
+target where higher is better (above it where lower is better) unless the item says ``reverse = true``.
+``version_name`` is the one name of a stored version (第 N 版（2027Q1 起）; 第 0 版（系统默认）).
 """
 
 from __future__ import annotations
@@ -270,7 +276,8 @@ def _items(raw: Any, known: frozenset[str], problems: list[str], strict: bool) -
             if not isinstance(reverse, bool):
                 raise RubricError(f"{where}：“reverse”必须是 true 或 false，当前为“{reverse!r}”。")
             if floor == target:
-                raise RubricError(f"{where}：起点（floor）与目标（target）不能相同（均为 {_fmt_num(floor)}）。")
+                same = format_number(floor, display_unit(metric)) + ("%" if display_unit(metric).percent else "")
+                raise RubricError(f"{where}：起点（floor）与目标（target）不能相同（均为 {same}）。")
             if key in seen_keys:
                 raise RubricError(f"{where}：键名“{key}”与第 {seen_keys[key]} 项重复。")
             if metric in seen_metrics:

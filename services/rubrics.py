@@ -20,6 +20,7 @@ name every screen, export and command uses.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -103,7 +104,9 @@ def _default_info() -> VersionInfo:
                        load_rubric().digest())
 
 
+@functools.lru_cache(maxsize=64)
 def _stored_rubric(body: str) -> Rubric:
+    # Keyed by the stored text itself (a frozen result): every screen run reads a few versions.
     # Stored versions were checked when saved; those saved before the checks of the indicators' meaning
     # existed are read as they were, so that ratings made with them stay the same.
     return parse_rubric(body, strict=False)

@@ -64,14 +64,15 @@ def test_draft_compare_publish_from_next_quarter(demo_app, page):
         body = main(page)
         assert body.get_by_text("目前只有一个版本").count() == 1
         _type(page, "权重", 0, "30")              # 矛盾纠纷化解率 20 → 30
-        assert body.get_by_text("权重合计必须为 100，当前为 110").count() >= 1
+        body.get_by_text("权重合计必须为 100，当前为 110").first.wait_for()  # checked as typed, no Enter
         _type(page, "权重", 6, "5")               # 驻社区日均时长 15 → 5
         _type(page, "起点（0 分）%", 1, "60%")     # 按期化解率 floor 70 % → 60 %, typed as a percentage
-        assert body.get_by_text("规则检查通过。").count() == 1
+        body.get_by_text("规则检查通过。").first.wait_for()
         _type(page, "版本说明（必填：为什么修改、改了什么）", 0, "化解率加权，时长减权")
         click(page, "另存为新草稿")
+        body.get_by_text("已保存第 1 版（草稿）").first.wait_for()  # after the save's own rerun
+        wait_idle(page)
         no_error_shown(page)
-        assert body.get_by_text("已保存第 1 版（草稿）").count() == 1
         compared = body.get_by_text("从第 0 版（系统默认）改为第 1 版（草稿）")
         compared.first.wait_for()
         assert "警务室" in compared.first.inner_text()
@@ -81,7 +82,8 @@ def test_draft_compare_publish_from_next_quarter(demo_app, page):
         body.get_by_text("我已比较过该版本与现行版本的评定结果，确认发布").click()
         wait_idle(page)
         click(page, "发布第 1 版（草稿）")
-        assert body.get_by_text(f"第 1 版（{NEXT_QUARTER} 起）已发布。").count() == 1
+        body.get_by_text(f"第 1 版（{NEXT_QUARTER} 起）已发布。").first.wait_for()
+        wait_idle(page)
         sign_out(page)
 
         sign_in(page, demo_app.url, DEMO_USERS["leadership"], DEMO_PASSWORD)

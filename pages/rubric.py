@@ -10,13 +10,11 @@ import streamlit as st
 import ui.analysis_text  # noqa: F401  (registers this screen's sentences)
 import ui.rubric_text  # noqa: F401
 from metrics.periods import parse_period
-from metrics.scoring import stars_text
 from services import rating_views as rv
 from services import rubrics
 from services.errors import ServiceError
-from ui import rubric_editor
+from ui import rubric_compare, rubric_editor
 from ui.i18n import t
-from ui.period import period_picker
 from ui.safe import md_escape
 from ui.state import current_actor, current_app
 from ui.tables import show_table
@@ -134,40 +132,4 @@ if number != rubrics.DEFAULT_VERSION and info.status != "retired":
             run(lambda: rubrics.retire(app, actor, number), lambda v: t("rub_retired", name=v.name))
 
 st.subheader(t("rub_compare_title"))
-if len(versions) < 2:
-    st.info(t("rub_compare_single", name=versions[0].name))
-    st.stop()
-period = period_picker("rub", rv.months_in_scope(app, actor))
-if period is None:
-    st.stop()
-current = rubrics.in_force(app, period)
-numbers = list(by_number)
-c = st.columns(2)
-a = c[0].selectbox(t("rub_compare_a"), numbers, index=numbers.index(current), format_func=lambda n: by_number[n].name,
-                   key="rub_cmp_a")
-other = number if number != a else next(n for n in numbers if n != a)
-b = c[1].selectbox(t("rub_compare_b"), numbers, index=numbers.index(other), format_func=lambda n: by_number[n].name,
-                   key="rub_cmp_b")
-if a == b:
-    st.info(t("rub_compare_same"))
-    st.stop()
-cmp = rv.compare_rubrics(app, actor, period, a, b)
-words = {"period": period.label_zh, "a": cmp.a.name, "b": cmp.b.name}
-if cmp.nothing_moves:
-    st.info(t("rub_compare_nothing", **words))
-else:
-    st.text(t("rub_compare_result", stars=cmp.star_changes, up=cmp.stars_up, down=cmp.stars_down,
-              ranks=cmp.rank_moves, **words))
-    if len(cmp.largest):
-        st.text(t("rub_compare_movers") + "；".join(
-            t("rub_compare_mover", name=r["name"], ra=int(r["rank_a"]), rb=int(r["rank_b"]))
-            for _, r in cmp.largest.iterrows()))
-moves = cmp.moves.copy()
-for side in ("a", "b"):
-    moves[f"stars_{side}"] = [stars_text(s) for s in moves[f"stars_{side}"]]
-show_table(moves, "rub_compare_table", labels={
-    "code": t("col_unit_code"), "name": t("col_unit_name"), "station": t("col_station"),
-    "branch": t("col_branch"), "rank_a": t("col_rank_a"), "rank_b": t("col_rank_b"),
-    "stars_a": t("col_stars_a"), "stars_b": t("col_stars_b"), "score_a": t("col_score_a"),
-    "score_b": t("col_score_b"), "rank_move": t("col_rank_move"), "star_move": t("col_star_move")},
-    decimals={"score_a": 2, "score_b": 2}, download_name=f"规则比较_{a}_{b}")
+rubric_compare.show(app, actor, versions, number)

@@ -97,6 +97,7 @@ def test_rubric_commands_end_to_end(db, tmp_path, monkeypatch, capsys):
     assert metrics_main(["rank", str(wb), "--period", "2026-09", "--rubric", str(exported), "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["rubric_version"] == "第 1 版（2026-09 起）"
+    assert parse_rubric(exported.read_text(encoding="utf-8")).digest() == first["digest"]  # same rules, same digest
 
     # export: the version in force for the period unless --rubric-version names another
     for period, name in (("2026-08", "第 0 版（系统默认）"), ("2026-09", "第 1 版（2026-09 起）")):

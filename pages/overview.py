@@ -17,7 +17,6 @@ st.title(t("overview_title"))
 period = period_picker("ov_period", cache.months(app, actor))
 if period is None:
     st.stop()
-rubric = views.current_rubric(app)
 ov = cache.overview(app, actor, period)
 st.text(t("overview_caption", scope=ov.scope, period=period.label_zh, as_of=ov.as_of.isoformat(),
           version=ov.version))
@@ -31,7 +30,7 @@ left, right = st.columns(2)
 with left:
     st.subheader(t("star_distribution"))
     st.plotly_chart(charts.star_distribution_chart(ov.stars, t("star_distribution")), key="ov_stars")
-    st.text(t("rubric_version", version=rubric.version))
+    st.text(t("rubric_version", version=ov.rubric_version))  # the version in force for the period, by name
 with right:
     st.subheader(t("missing_uploads", month=period.last))
     missing = ov.completeness[ov.completeness["missing"] > 0]

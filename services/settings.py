@@ -12,6 +12,8 @@ Environment variables (all optional):
 * ``DASHBOARD_SESSION_IDLE_MINUTES`` — a sign-in ends after this many minutes without a page run;
   default 30.
 * ``DASHBOARD_SESSION_MAX_HOURS`` — and in any case this many hours after signing in; default 12.
+* ``DASHBOARD_RUBRIC_SECOND_EVALUATOR`` — ``0`` lets one evaluator publish a rubric version alone;
+  default ``1``: when the bureau has more than one active evaluator, a second one must confirm.
 
 ``store/`` never reads the environment: it receives what it needs from this object.
 """
@@ -41,6 +43,8 @@ class Settings:
     demo: bool = False
     session_idle_minutes: float = 30.0
     session_max_hours: float = 12.0
+    rubric_second_evaluator: bool = True
+    """Publishing a rubric version needs a second evaluator's confirmation (when there is one)."""
 
     @property
     def session_idle(self) -> timedelta:
@@ -99,6 +103,7 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         demo=(env.get(PREFIX + "DEMO") or "").strip().lower() in ("1", "true", "yes", "on"),
         session_idle_minutes=idle,
         session_max_hours=max_hours,
+        rubric_second_evaluator=_switch(env, "RUBRIC_SECOND_EVALUATOR", True),
     )
 
 
@@ -111,3 +116,14 @@ def _positive(env: Mapping[str, str], name: str, default: float, most: float) ->
     if not 0 < value <= most:
         raise SettingsError(f"{PREFIX}{name} 应大于 0 且不超过 {most:g}，实际为 {raw}。")
     return value
+
+
+def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(PREFIX + name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{PREFIX}{name} 只能是 1 或 0，实际为“{raw}”。")

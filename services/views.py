@@ -54,9 +54,10 @@ def available_months(app: App, actor: Actor | int) -> list[str]:
     return reading.months_in_scope(app, actor)
 
 
-def current_rubric(app: App) -> Rubric:
-    """The rubric in force: the newest saved version, else the shipped ``config/rubric.toml``."""
-    return rubrics.current_rubric(app)[0]
+def current_rubric(app: App, period: Period) -> Rubric:
+    """The rubric in force for ``period`` (``services.rubrics.in_force``), its ``version`` being the
+    version's one name."""
+    return rubrics.current_rubric(app, period)[0]
 
 
 # --- 总览 -------------------------------------------------------------------------------------------
@@ -142,7 +143,7 @@ def overview(app: App, actor: Actor | int, period: Period, rubric: Rubric | None
     """Everything the 总览 screen shows for ``period``: computed on the whole bureau, cut to the scope."""
     sc = reading.scope(app, actor)
     st = reading.stored(app, sc.data_version)
-    rubric = rubric or current_rubric(app)
+    rubric = rubric or current_rubric(app, period)
     targets = {it.metric: it.target for it in rubric.items}
     label = scope_label(sc.actor)
     if st.empty:

@@ -10,8 +10,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
@@ -36,15 +34,11 @@ def settings() -> Settings:
 
 
 @st.cache_resource(show_spinner="正在打开数据库……")
-def _open(data_dir: str, database_url: str, upload_limit_mb: float, language: str,
-          secret_key_file: str, demo: bool, session_idle_minutes: float = 30.0,
-          session_max_hours: float = 12.0) -> App:
-    s = Settings(data_dir=Path(data_dir), database_url=database_url,
-                 upload_limit_mb=upload_limit_mb, language=language,
-                 secret_key_file=Path(secret_key_file), demo=demo,
-                 session_idle_minutes=session_idle_minutes, session_max_hours=session_max_hours)
-    app = open_app(s)
-    if demo:
+def _open(key: str, _settings: Settings) -> App:
+    """Opened once per distinct settings: ``key`` is their ``repr`` (every field), so a new setting
+    needs no change here; ``_settings`` itself is not hashed."""
+    app = open_app(_settings)
+    if _settings.demo:
         from services.demo import ensure_demo
 
         ensure_demo(app)
@@ -54,9 +48,7 @@ def _open(data_dir: str, database_url: str, upload_limit_mb: float, language: st
 def current_app() -> App:
     """The open installation for the current settings (one per process and settings)."""
     s = settings()
-    return _open(str(s.data_dir), s.database_url, s.upload_limit_mb, s.language,
-                 str(s.secret_key_file or s.data_dir / "secret.key"), s.demo,
-                 s.session_idle_minutes, s.session_max_hours)
+    return _open(repr(s), s)
 
 
 def current_actor() -> Actor:

@@ -88,12 +88,12 @@ def test_scope_key_differs_between_roles_and_changes_with_the_data_version(app):
 
 def test_invalid_rubric_is_explained_and_an_unknown_version_refused(app):
     ev = who(app, "evaluator")
-    data = rv.rubric_dict(app, ev, 0)
+    data = rv.editable_rubric(app, ev, 0)
     data["items"][0]["metric"] = "no_such_metric"
-    rubric, message = rv.validate_rubric(data)
-    assert rubric is None and "no_such_metric" in message
-    with pytest.raises(ServiceError):
-        rv.get_rubric(app, ev, 99)
+    rubric, problems = rv.validate_rubric(data)
+    assert rubric is None and len(problems) == 1 and "no_such_metric" in problems[0]
+    with pytest.raises(ServiceError, match="第 99 版不存在"):
+        rv.rating_view(app, ev, "2026-09", 99)
 
 
 @pytest.mark.parametrize("role", ["station_head", "leadership_branch"])

@@ -1,15 +1,15 @@
 """Session handoffs: the one-time links that put a new sign-in's token into the browser's cookie.
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003_sessions
+Revises: 0002_rubric
 Create Date: 2026-12-04 19:00:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0002'
-down_revision = '0001'
+revision = '0003_sessions'
+down_revision = '0002_rubric'
 branch_labels = None
 depends_on = None
 

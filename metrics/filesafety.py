@@ -103,7 +103,8 @@ class _Ole:
         if shift not in (9, 12) or mini_shift != 6:
             raise OleError("bad sector size")
         self.sector_size = 1 << shift
-        self.n_sectors = max(0, (len(data) - self.sector_size) // self.sector_size)
+        # A last sector cut short is common (writers stop at the stream's end): it counts, padded.
+        self.n_sectors = max(0, -(-(len(data) - self.sector_size) // self.sector_size))
         (n_fat, first_dir, _, self.mini_cutoff, first_minifat, n_minifat, first_difat, n_difat) = (
             struct.unpack_from("<IIIIIIII", data, 0x2C)
         )
@@ -133,9 +134,10 @@ class _Ole:
 
     def _sector(self, n: int) -> bytes:
         off = (n + 1) * self.sector_size
-        if n >= self.n_sectors or off + self.sector_size > len(self.data):
+        if n >= self.n_sectors or off >= len(self.data):
             raise OleError("sector out of range")
-        return self.data[off : off + self.sector_size]
+        sector = self.data[off : off + self.sector_size]
+        return sector if len(sector) == self.sector_size else sector.ljust(self.sector_size, b"\0")
 
     def _chain(self, start: int, fat: list[int]) -> list[int]:
         out, sect = [], start
@@ -331,7 +333,7 @@ def _col_number(letters: bytes) -> int:
     return n
 
 
-_SHEET_PART_RE = re.compile(r"xl/worksheets/[^/]+\.xml")
+_SHEET_PART_RE = re.compile(r"xl/worksheets/[^/]+\.xml", re.I)
 
 
 def _is_sheet(name: str, fmt: str) -> bool:
@@ -340,7 +342,7 @@ def _is_sheet(name: str, fmt: str) -> bool:
 
 def _parsed(name: str) -> bool:
     """Members a reader may parse: every XML part (images and the like are never decompressed)."""
-    return name.endswith((".xml", ".rels"))
+    return name.lower().endswith((".xml", ".rels"))
 
 
 def _stream_member(data: bytes, info: zipfile.ZipInfo, budget: int, limits: Limits, scan: MemberScan, sheet: bool):
@@ -416,20 +418,39 @@ def _stream_member(data: bytes, info: zipfile.ZipInfo, budget: int, limits: Limi
 _ROW_TAG_RE = re.compile(rb"<(?:\w+:)?row[\s>/]")
 
 
+_VALUE_MARKS = (b"<v>", b":v>", b"<v ", b":v ", b"<is>", b":is>", b"<f>", b":f>", b"<f ", b":f ", b"<f/", b":f/")
+"""What a cell holding something has: a value, an inline string or a formula (styled empty cells have none)."""
+
+
+def _holds_value(segment: bytes) -> bool:
+    return any(mark in segment for mark in _VALUE_MARKS)
+
+
 def _last_row(end: bytes, scan: MemberScan) -> None:
-    """The number of the sheet's last ``<row r="N">`` (rows are in ascending order), read from the
-    stream's last bytes; -1 when it cannot be told that way (no ``r`` attributes, or a last row longer
-    than the bytes kept), so that the caller walks the sheet instead."""
+    """The number of the sheet's last ``<row r="N">`` holding a cell with a value (rows are in ascending
+    order), read from the stream's last bytes; -1 when it cannot be told that way (no ``r`` attributes,
+    or no row with a value within the bytes kept), so that the caller walks the sheet instead.
+
+    Empty rows count for nothing: templates formatted "down to the bottom" end with a styled empty
+    ``<row r="1048576">`` that declares a million rows and holds none."""
     tags = list(_ROW_TAG_RE.finditer(end))
     refs = end.count(b'<c r="')
     if (end.count(b"<c ") + end.count(b"<c>")) > refs:
         scan.last_row = -1  # cells without references: positions come from their order
         return
     if not tags:
-        scan.last_row = 0 if b"<c" not in end and b":c" not in end else -1
+        scan.last_row = 0 if not _holds_value(end) else -1
         return
-    m = _ROW_NUM_RE.match(end, tags[-1].start())
-    scan.last_row = int(m.group(1)) if m else -1
+    bounds = [t.start() for t in tags] + [len(end)]
+    for k in range(len(tags) - 1, -1, -1):
+        if _holds_value(end[bounds[k] : bounds[k + 1]]):
+            m = _ROW_NUM_RE.match(end, bounds[k])
+            scan.last_row = int(m.group(1)) if m else -1
+            return
+    # No row of the tail holds a value: the last one lies further up (or the sheet is empty), and only a
+    # walk can tell — unless nothing precedes the first tag, where the sheet data begins.
+    head = end[: bounds[0]]
+    scan.last_row = 0 if b"<sheetData" in head or b":sheetData" in head else -1
 
 
 def preflight_zip(data: bytes, fmt: str, limits: Limits) -> ZipScan | Refusal:
@@ -458,11 +479,19 @@ def preflight_zip(data: bytes, fmt: str, limits: Limits) -> ZipScan | Refusal:
     if fmt == "xlsx":
         if any(n.endswith("vbaproject.bin") for n in lower):
             return Refusal("macro_workbook")
-        ct = next((i for i in infos if i.filename == "[Content_Types].xml"), None)
+        ct = next((i for i in infos if i.filename.lower() == "[content_types].xml"), None)
         if ct is not None and ct.file_size < 1 << 20:
             try:
                 if b"macroenabled" in zf.read(ct).lower():
                     return Refusal("macro_workbook")
+            except Exception:  # noqa: BLE001 — unreadable part: the file is corrupt
+                return Refusal("corrupt_file")
+    if fmt == "ods":
+        manifest = next((i for i in infos if i.filename.lower() == "meta-inf/manifest.xml"), None)
+        if manifest is not None and manifest.file_size < 1 << 20:
+            try:
+                if b"encryption-data" in zf.read(manifest):
+                    return Refusal("encrypted")  # ODF encryption: a password LibreOffice asks for
             except Exception:  # noqa: BLE001 — unreadable part: the file is corrupt
                 return Refusal("corrupt_file")
     out = ZipScan(format=fmt, names=names)

@@ -200,11 +200,17 @@ def xlsx_cell_flags(xml: bytes) -> dict[tuple[int, int], str]:
     return flags
 
 
+_HAS_CONTENT_RE = re.compile(rb"<(?:\w+:)?(?:v|is|f)[\s/>]")
+
+
 def xlsx_extent(xml: bytes) -> tuple[int, int]:
-    """(rows, columns) of the used area, walking every cell — for sheets whose cells lack references."""
+    """(rows, columns) of the area holding values, walking every cell — for sheets whose last row cannot
+    be told from the stream's end. A styled empty cell (``<c r="A1048576" s="3"/>``) holds nothing and
+    extends nothing."""
     rows = cols = 0
-    for r, c, _attrs, _body in _walk_cells(xml):
-        rows, cols = max(rows, r + 1), max(cols, c + 1)
+    for r, c, _attrs, body in _walk_cells(xml):
+        if body and _HAS_CONTENT_RE.search(body):
+            rows, cols = max(rows, r + 1), max(cols, c + 1)
     return rows, cols
 
 

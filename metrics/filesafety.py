@@ -322,6 +322,7 @@ class ZipScan:
 _CHUNK = 1 << 20
 _TAIL = 16
 _END = 1 << 16
+_FORMULA_MARKS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/")
 _COL_RE = re.compile(rb' r="([A-Z]{2,3})[0-9]')
 _ROW_NUM_RE = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr="([0-9]+)"')
 
@@ -394,8 +395,8 @@ def _stream_member(data: bytes, info: zipfile.ZipInfo, budget: int, limits: Limi
             # Each search runs over the chunk itself (no copy) and over the few bytes around the seam with
             # the previous chunk; "<f" is looked for once and only then told apart from other tags.
             seam = tail + chunk[:_TAIL]
-            if not scan.has_formula and (b"<f" in chunk or b"<f" in seam):
-                scan.has_formula = any(n in part for n in (b"<f>", b"<f ") for part in (chunk, seam))
+            if not scan.has_formula and any(b in part for b in (b"<f", b":f") for part in (chunk, seam)):
+                scan.has_formula = any(n in part for n in _FORMULA_MARKS for part in (chunk, seam))
             if not scan.has_error and (b't="e"' in chunk or b't="e"' in seam):
                 scan.has_error = True
             for part in (chunk, seam):

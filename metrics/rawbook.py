@@ -183,7 +183,7 @@ def _xlsx_extras(data: bytes, scan: ZipScan, limits: Limits) -> tuple[dict[str, 
             rows, cols = xc.xlsx_extent(read(part.path))
         _check_extent(part.name, rows, cols, limits)
         if ms.has_formula or ms.has_error:
-            found = xc.xlsx_cell_flags(read(part.path))
+            found = xc.xlsx_cell_flags(read(part.path), ms.has_formula, ms.has_error)
             if found:
                 flags[part.name] = found
     return flags, date1904, producer

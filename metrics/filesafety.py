@@ -365,6 +365,7 @@ def _stream_member(data: bytes, info: zipfile.ZipInfo, budget: int, limits: Limi
     ratio_cap = max(limits.ratio_grace_bytes, int(limits.max_ratio * max(1, info.compress_size)))
     cap = min(budget, ratio_cap)
     total, tail, pos, end = 0, b"", 0, b""
+    prefixed = True
     while True:
         if decomp is None:
             chunk = bytes(comp[pos : pos + _CHUNK])
@@ -393,9 +394,13 @@ def _stream_member(data: bytes, info: zipfile.ZipInfo, budget: int, limits: Limi
             return Refusal("zip_bomb", {"detail": "实际解压大小与声明不符"})
         if sheet:
             # Each search runs over the chunk itself (no copy) and over the few bytes around the seam with
-            # the previous chunk; "<f" is looked for once and only then told apart from other tags.
+            # the previous chunk; "<f" is looked for once and only then told apart from other tags ("x:f"
+            # only in a sheet whose elements carry a prefix, as told by its first chunk).
             seam = tail + chunk[:_TAIL]
-            if not scan.has_formula and any(b in part for b in (b"<f", b":f") for part in (chunk, seam)):
+            if total == len(chunk):
+                prefixed = b":sheetData" in chunk or b"<sheetData" not in chunk
+            if not scan.has_formula and any(b in part for b in ((b"<f", b":f") if prefixed else (b"<f",))
+                                            for part in (chunk, seam)):
                 scan.has_formula = any(n in part for n in _FORMULA_MARKS for part in (chunk, seam))
             if not scan.has_error and (b't="e"' in chunk or b't="e"' in seam):
                 scan.has_error = True

@@ -199,15 +199,9 @@ def _write_value(ws, r: int, c: int, value: Any, fmt, date_fmt) -> None:
         ws.write_string(r, c, clean_text(value), fmt)
 
 
-def _annotate_copy(data: bytes, name: str, problems: Sequence[Problem]) -> bytes:
+def _annotate_copy(book, problems: Sequence[Problem]) -> bytes:
     import xlsxwriter
 
-    from metrics.rawbook import open_book
-
-    try:
-        book, _ = open_book(data, name)
-    except Exception:  # noqa: BLE001 — the list of problems is still worth giving
-        book = None
     sheets = book.sheets if book is not None else []
     marks, _ = locate(problems, {s.name: s.rows for s in sheets})
 
@@ -254,12 +248,39 @@ def _annotate_copy(data: bytes, name: str, problems: Sequence[Problem]) -> bytes
     return buf.getvalue()
 
 
+OPENPYXL_MAX_CELLS = 1_000_000
+"""An .xlsx is copied with openpyxl (which keeps everything but holds every cell as an object) only up to
+this many cells of used area; a larger one gets the values copy (xlsxwriter, a fraction of the memory)."""
+
+
+def _openpyxl_safe(data: bytes, book) -> bool:
+    """Whether openpyxl may copy ``data``: an .xlsx the reader read (``book``: sniffed, pre-flight passed
+    — no zip bomb, no DTD, bounded parts — and parsed by calamine) whose used area is small enough.
+    openpyxl is never handed a file the reader refused: some hang it (POI's poc-shared-strings.xlsx)."""
+    if book is None or book.format != "xlsx":
+        return False
+    return sum(len(row) for sheet in book.sheets for row in sheet.rows) <= OPENPYXL_MAX_CELLS
+
+
+def _read_book(data: bytes, name: str):
+    from metrics.rawbook import open_book
+
+    try:
+        book, _ = open_book(data, name)
+    except Exception:  # noqa: BLE001 — the list of problems is still worth giving
+        book = None
+    return book
+
+
 def annotate(data: bytes, name: str, problems: list[Problem]) -> bytes:
-    """The annotated problem workbook for the uploaded file ``data`` (named ``name``), as .xlsx bytes."""
-    is_xlsx = data[:4] == b"PK\x03\x04" and b"opendocument" not in data[:200]
-    if is_xlsx:
+    """The annotated problem workbook for the uploaded file ``data`` (named ``name``), as .xlsx bytes.
+
+    Never raises for a file the reader refuses: it then holds the problem list (and whatever cells the
+    reader could read)."""
+    book = _read_book(data, name)
+    if _openpyxl_safe(data, book):
         try:
             return _annotate_openpyxl(data, problems)
         except Exception:  # noqa: BLE001 — openpyxl refuses some files calamine reads: fall back
             pass
-    return _annotate_copy(data, name, problems)
+    return _annotate_copy(book, problems)

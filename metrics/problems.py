@@ -60,7 +60,7 @@ MESSAGES: dict[str, tuple[Severity, str]] = {
     # --- a row ---------------------------------------------------------------------------------------
     "total_row_skipped": ("warning", "第 {row} 行是合计行，已跳过，不计入数据。"),
     "note_row_skipped": ("warning", "第 {row} 行是表尾的填报说明（“{value}”），不是数据，已跳过。"),
-    "duplicate_key": ("error", "与第 {other_row} 行重复（{key_desc}），同一文件中每个{key_name}只能出现一次。"),
+    "duplicate_key": ("error", "与第 {other_rows} 行重复（{key_desc}），同一文件中每个{key_name}只能出现一次。"),
     "pair_incomplete": ("error", "“{given}”与“{missing}”须同时填写或同时不填，本行只填写了“{given}”。"),
     # --- a cell --------------------------------------------------------------------------------------
     "required_missing": ("error", "“{header}”为必填项，不能为空。"),

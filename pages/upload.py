@@ -56,7 +56,7 @@ def _show_receipt(receipt) -> None:
 
 # A new uploader (new key) after each store, so the stored files are not offered again.
 generation = st.session_state.get(GEN, 0)
-files = st.file_uploader(t("choose_files"), type=["xlsx", "xlsm", "xls", "csv", "ods"],
+files = st.file_uploader(t("choose_files"), type=["xlsx", "xlsm", "xls", "csv", "ods", "et", "ett"],
                          accept_multiple_files=True, key="up_files" if not generation else f"up_files_{generation}")
 if st.button(t("check_files"), type="primary", disabled=not files, key="up_check"):
     st.session_state.pop(RECEIPT, None)

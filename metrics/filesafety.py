@@ -442,7 +442,11 @@ def _last_row(end: bytes, scan: MemberScan) -> None:
     or no row with a value within the bytes kept), so that the caller walks the sheet instead.
 
     Empty rows count for nothing: templates formatted "down to the bottom" end with a styled empty
-    ``<row r="1048576">`` that declares a million rows and holds none."""
+    ``<row r="1048576">`` that declares a million rows and holds none. What follows ``</sheetData>``
+    (data validations of an extension list carry ``<xm:f>``) is no cell and is left out."""
+    stop = max(end.rfind(b"</sheetData>"), end.rfind(b":sheetData>"))
+    if stop >= 0:
+        end = end[:stop]
     tags = list(_ROW_TAG_RE.finditer(end))
     refs = end.count(b'<c r="')
     if (end.count(b"<c ") + end.count(b"<c>")) > refs:

@@ -199,3 +199,27 @@ def _ole_without_workbook() -> bytes:
     entry(0, "Root Entry", 5, 0xFFFFFFFE, 0)
     entry(1, "WpsContent", 2, 2, 4096)
     return bytes(header) + fat_sector + bytes(directory) + b"\x01" * 4096
+
+
+def test_an_extension_list_after_the_styled_last_row_is_no_value():
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["警务室编码"])
+    ws.cell(row=1_048_576, column=1).fill = PatternFill("solid", fgColor="FFFF00")
+    bio = io.BytesIO()
+    wb.save(bio)
+    ext = (b'<extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" '
+           b'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+           b'<x14:dataValidations xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main" count="1">'
+           b'<x14:dataValidation type="list"><x14:formula1><xm:f>Sheet2!$A$1:$A$3</xm:f></x14:formula1>'
+           b'<xm:sqref>A2:A100</xm:sqref></x14:dataValidation></x14:dataValidations></ext></extLst>')
+    src = zipfile.ZipFile(io.BytesIO(bio.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                body = body.replace(b"</worksheet>", ext + b"</worksheet>")
+            dst.writestr(info.filename, body)
+    book, problems = open_book(out.getvalue(), "a.xlsx")
+    assert problems == [] and book.sheets[0].rows == [["警务室编码"]]

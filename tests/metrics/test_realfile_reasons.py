@@ -223,3 +223,13 @@ def test_an_extension_list_after_the_styled_last_row_is_no_value():
             dst.writestr(info.filename, body)
     book, problems = open_book(out.getvalue(), "a.xlsx")
     assert problems == [] and book.sheets[0].rows == [["警务室编码"]]
+
+
+def test_a_key_derivation_longer_than_excels_is_not_attempted(monkeypatch):
+    import metrics.decrypt as decrypt
+
+    data = real_file("edr__src__TestData__Test_git_issue289.xlsx")  # agile, 100,000 rounds
+    assert decrypt.decrypt_default(data, 10**6) is not None
+    monkeypatch.setattr(decrypt, "MAX_SPIN_COUNT", 99_999)
+    assert decrypt.decrypt_default(data, 10**6) is None
+    assert verdict(data, "a.xlsx") == "encrypted"

@@ -156,6 +156,10 @@ def _check_extent(name: str, rows: int, cols: int, limits: Limits) -> None:
         raise _Refused("sheet_too_large", sheet=name, rows=rows, cols=cols, limit=limits.max_cells)
 
 
+EXACT_WALK_BYTES = 64 * 2**20
+"""A sheet whose XML is larger than this is judged by its widest reference without walking its cells."""
+
+
 def _xlsx_extras(data: bytes, scan: ZipScan, limits: Limits) -> tuple[dict[str, dict], bool, str]:
     """Flags per sheet name, the 1904 flag and the producer of an xlsx; extents checked first.
 
@@ -179,7 +183,10 @@ def _xlsx_extras(data: bytes, scan: ZipScan, limits: Limits) -> tuple[dict[str, 
         if ms is None:
             continue
         rows, cols = ms.last_row, ms.max_col
-        if rows < 0:  # the last row cannot be told from the stream's end: walk the cells to be exact
+        # Walk the cells to be exact when the last row cannot be told from the stream's end, or when the
+        # widest reference (styled empty cells count there: a fill reaching column XFD) would refuse the
+        # sheet as too large — unless the sheet is so big that the walk would cost more than the refusal.
+        if rows < 0 or (rows * cols > limits.max_cells and ms.size <= EXACT_WALK_BYTES):
             rows, cols = xc.xlsx_extent(read(part.path))
         _check_extent(part.name, rows, cols, limits)
         if ms.has_formula or ms.has_error:

@@ -233,3 +233,29 @@ def test_a_key_derivation_longer_than_excels_is_not_attempted(monkeypatch):
     monkeypatch.setattr(decrypt, "MAX_SPIN_COUNT", 99_999)
     assert decrypt.decrypt_default(data, 10**6) is None
     assert verdict(data, "a.xlsx") == "encrypted"
+
+
+def test_a_fill_reaching_the_last_column_does_not_make_the_sheet_too_large():
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for r in range(1, 801):
+        ws.cell(row=r, column=1, value=r)
+    ws.cell(row=1, column=16_384).fill = PatternFill("solid", fgColor="FFFF00")  # styled, empty, at XFD1
+    bio = io.BytesIO()
+    wb.save(bio)
+    book, problems = open_book(bio.getvalue(), "a.xlsx")
+    assert problems == [] and len(book.sheets[0].rows) == 800 and book.sheets[0].rows[0] == [1]
+
+
+def test_values_really_spread_over_too_many_cells_are_still_too_large():
+    from metrics.rawbook import Limits
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for r in range(1, 801):
+        ws.cell(row=r, column=1, value=r)
+    ws.cell(row=1, column=16_384, value="远处误填")
+    bio = io.BytesIO()
+    wb.save(bio)
+    assert verdict(bio.getvalue(), "a.xlsx") == "sheet_too_large"
+    assert Limits().max_cells < 800 * 16_384

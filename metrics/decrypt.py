@@ -58,5 +58,11 @@ def decrypt_default(data: bytes, max_bytes: int) -> bytes | None:
         office.decrypt(out)
     except Exception:  # noqa: BLE001 — wrong password, unsupported scheme or a malformed file alike
         return None
+    except BaseException as exc:  # cryptography is a Rust extension too: its panics are BaseExceptions
+        from metrics.rawbook import is_rust_panic
+
+        if not is_rust_panic(exc):
+            raise
+        return None
     plain = out.getvalue()
     return plain or None

@@ -259,3 +259,15 @@ def test_values_really_spread_over_too_many_cells_are_still_too_large():
     wb.save(bio)
     assert verdict(bio.getvalue(), "a.xlsx") == "sheet_too_large"
     assert Limits().max_cells < 800 * 16_384
+
+
+def test_a_panic_while_decrypting_is_an_encrypted_file_not_a_traceback(monkeypatch):
+    import msoffcrypto
+
+    panic = type("PanicException", (BaseException,), {"__module__": "pyo3_runtime"})
+
+    def panicking(*_a, **_k):
+        raise panic("index out of bounds")
+
+    monkeypatch.setattr(msoffcrypto, "OfficeFile", panicking)
+    assert verdict(real_file("edr__src__TestData__Test_git_issue289.xlsx"), "a.xlsx") == "encrypted"

@@ -344,17 +344,13 @@ def _open(data: bytes, name: str, limits: Limits, clean_rows: int | None, decryp
                 raise _Refused(scan.code, **scan.details)
         return _read_calamine(data, fmt, limits, scan, clean_rows), []
     except _Refused as refused:
-        if refused.code == "encrypted" and not decrypted:
-            from metrics.decrypt import decrypt_default
-
-            plain = decrypt_default(data, limits.max_bytes)
-            if plain is not None:
-                return _open(plain, name, limits, clean_rows, decrypted=True)
+        if refused.code == "encrypted":
+            return _encrypted(data, name, limits, clean_rows, decrypted)
         if refused.code == "unsupported_type" and _is_wps_name(name):
             return None, [pb.make("wps_format", file=name, **refused.details)]
         return None, [_problem(name, refused.code, refused.details)]
     except pc.PasswordError:
-        return None, [pb.make("encrypted", file=name)]
+        return _encrypted(data, name, limits, clean_rows, decrypted)
     except (pc.XmlError, SyntaxError, ValueError) as exc:  # defusedxml/expat/quick-xml refusals
         code = "bad_structure" if _is_structure_error(exc) else "corrupt_file"
         return None, [pb.make(code, file=name)]
@@ -364,6 +360,18 @@ def _open(data: bytes, name: str, limits: Limits, clean_rows: int | None, decryp
         if not is_rust_panic(exc):
             raise  # KeyboardInterrupt, SystemExit, GeneratorExit: never a verdict on the file
         return None, [pb.make("corrupt_file", file=name)]
+
+
+def _encrypted(data: bytes, name: str, limits: Limits, clean_rows: int | None, decrypted: bool
+               ) -> tuple[RawBook | None, list[Problem]]:
+    """An encrypted file: read decrypted when Excel's default password opens it, else refused."""
+    if not decrypted:
+        from metrics.decrypt import decrypt_default
+
+        plain = decrypt_default(data, limits.max_bytes)
+        if plain is not None:
+            return _open(plain, name, limits, clean_rows, decrypted=True)
+    return None, [pb.make("encrypted", file=name)]
 
 
 WPS_EXTENSIONS = (".et", ".ett")

@@ -128,8 +128,14 @@ def duplicate_message(fp: FilePlan) -> str:
 
 # --- checks only storage can make --------------------------------------------------------------------
 
+def _batch_stations(ups: list[Upload]) -> dict[str, str]:
+    """office → station of the monthly rows of every file of one upload: a ledger file may rely on the
+    monthly sheet of another file of the same upload (a monthly CSV and a ledger CSV together)."""
+    return {code: st for up in ups for code, st in zip(up.monthly["office_code"], up.monthly["station"], strict=False)}
+
+
 def _scope_problems(actor: Actor, up: Upload, registry: dict[str, dict],
-                    stored_office: dict[str, str]) -> list[Problem]:
+                    stored_office: dict[str, str], batch_stations: dict[str, str] | None = None) -> list[Problem]:
     """Rows the actor may not store: another station's offices (by the row, or by the registry), and
     another station's stored disputes (whatever office the new row names: storing it would move the
     stored dispute to the actor's station)."""
@@ -147,7 +153,7 @@ def _scope_problems(actor: Actor, up: Upload, registry: dict[str, dict],
                                    column=MONTHLY.column("office_code").header, value=code,
                                    station=st, own=own))
                 break
-    month_station = dict(zip(m["office_code"], m["station"], strict=False))
+    month_station = {**(batch_stations or {}), **dict(zip(m["office_code"], m["station"], strict=False))}
     lg = up.ledger
     for did, code, sheet, row in zip(lg["dispute_id"], lg["office_code"], lg.get("_sheet", [""] * len(lg)),
                                      lg.get("_row", [None] * len(lg)), strict=False):
@@ -188,10 +194,10 @@ def _registry_problems(up: Upload, registry: dict[str, dict], skip_rows: set) ->
     return out
 
 
-def _storage_problems(actor: Actor, up: Upload, registry: dict[str, dict],
-                      stored_office: dict[str, str]) -> list[Problem]:
+def _storage_problems(actor: Actor, up: Upload, registry: dict[str, dict], stored_office: dict[str, str],
+                      batch_stations: dict[str, str] | None = None) -> list[Problem]:
     """Every check only storage can make on one file: scope, then the registry (one error per row)."""
-    scope = _scope_problems(actor, up, registry, stored_office)
+    scope = _scope_problems(actor, up, registry, stored_office, batch_stations)
     return scope + _registry_problems(up, registry, {(p.sheet, p.row) for p in scope})
 
 
@@ -313,8 +319,9 @@ def plan_uploads(app: App, actor: Actor | int, uploads_read: list[Upload]) -> Up
         live = [f for f in files if f.duplicate_of is None]
         codes, held = _touched_offices(conn, [f.upload for f in live])
         registry = rows.office_registry(conn, codes)
+        batch = _batch_stations([f.upload for f in live])
         for fp in live:
-            fp.problems += _storage_problems(who, fp.upload, registry, held)
+            fp.problems += _storage_problems(who, fp.upload, registry, held, batch)
             if not fp.stations:
                 fp.stations = sorted({registry[c]["station"] for c in fp.upload.ledger["office_code"]
                                       if c in registry})
@@ -328,8 +335,9 @@ def plan_uploads(app: App, actor: Actor | int, uploads_read: list[Upload]) -> Up
     return plan
 
 
-UPLOAD_EXTENSIONS = ("xlsx", "xlsm", "xls", "ods", "csv")
-"""File name endings the upload screen accepts (the reader trusts the content, never the name)."""
+UPLOAD_EXTENSIONS = ("xlsx", "xlsm", "xls", "ods", "csv", "et", "ett")
+"""File name endings the upload screen accepts (the reader trusts the content, never the name; an .xlsm
+is accepted by name so that the reader can say why it is refused)."""
 
 
 def refused_names(names: list[str]) -> list[str]:
@@ -387,15 +395,22 @@ def prepare_upload(
         known = frozenset(rows.office_registry(conn))
         previous = rows.current_monthly(conn, stations=visible_stations(conn, who))
     previous = previous.drop(columns=["_id", "_upload", "_version"])
+    def read_one(name: str, data: bytes, offices: frozenset[str]) -> Upload:
+        return read_upload(data, name, known_offices=offices, upload_date=upload_date or date.today(),
+                           party_key_secret=app.party_key_secret, previous_monthly=previous,
+                           limits=read_limits(app))
+
     read: list[Upload] = []
     for i, (name, data) in enumerate(files):
         if on_progress:
             on_progress(i / max(len(files), 1), f"正在读取“{name}”（{i + 1}/{len(files)}）")
-        read.append(read_upload(
-            data, name, known_offices=known, upload_date=upload_date or date.today(),
-            party_key_secret=app.party_key_secret, previous_monthly=previous,
-            limits=read_limits(app),
-        ))
+        read.append(read_one(name, data, known))
+    # The offices of this upload are those of every file's monthly rows (workbook.md: "in this upload or
+    # already stored"): a file whose ledger named one of another file is read again knowing them all.
+    batch = frozenset(code for up in read for code in up.monthly["office_code"])
+    for i, (name, data) in enumerate(files):
+        if any(p.code == "unknown_office" and p.value in batch for p in read[i].problems):
+            read[i] = read_one(name, data, known | batch)
     if on_progress:
         on_progress(1.0, "正在比对已保存的数据")
     return plan_uploads(app, who, read)
@@ -440,8 +455,9 @@ def commit_upload(app: App, actor: Actor | int, plan: UploadPlan, acknowledge_wa
             live = [f for f in plan.files if f.duplicate_of is None]
             codes, held = _touched_offices(conn, [f.upload for f in live])
             registry = rows.office_registry(conn, codes)
+            batch = _batch_stations([f.upload for f in live])
             for fp in live:
-                bad = _storage_problems(who, fp.upload, registry, held)
+                bad = _storage_problems(who, fp.upload, registry, held, batch)
                 if bad:
                     where = "；".join(f"{p.sheet}第{p.row}行" for p in bad[:5])
                     if all(p.code == "office_registry_mismatch" for p in bad):
@@ -457,7 +473,8 @@ def commit_upload(app: App, actor: Actor | int, plan: UploadPlan, acknowledge_wa
             if rows.office_stamps(conn, codes) != plan.stamps:
                 raise Conflict("预览之后，相关警务室的数据已被其他上传更新，请重新预览后再保存。")
             ids = []
-            for fp in live:
+            # Files with monthly rows first: they register the offices a ledger file of the batch names.
+            for fp in sorted(live, key=lambda f: len(f.upload.monthly) == 0):
                 if rows.stored_upload_with_sha(conn, fp.source.sha256) is not None:
                     raise Conflict(f"文件“{fp.source.name}”已由其他人同时上传并保存，请重新预览。")
                 diff = compute_diff(conn, fp.upload)

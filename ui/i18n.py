@@ -121,7 +121,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "Download the template, fill it in and upload (several files at once). Preview first; "
                      "nothing changes until you confirm."),
     "download_template": ("下载空白模板", "Download the blank template"),
-    "choose_files": ("选择月报文件（.xlsx / .xls / .ods / .csv）", "Choose report files (.xlsx / .xls / .ods / .csv)"),
+    "choose_files": ("选择月报文件（.xlsx / .xls / .ods / .csv / WPS .et）", "Choose report files (.xlsx / .xls / .ods / .csv / WPS .et)"),
     "check_files": ("检查并预览", "Check and preview"),
     "reading_files": ("正在读取和检查文件……", "Reading and checking the files…"),
     "reading_done": ("检查完成", "Checked"),

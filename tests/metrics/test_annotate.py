@@ -252,3 +252,15 @@ def test_existing_problem_sheet_name_is_not_overwritten():
     out = _open(annotate(buf.getvalue(), "f.xlsx", [pb.make("no_known_sheet", file="f.xlsx")]))
     assert out.sheetnames == [f"{LIST_SHEET}2", LIST_SHEET]
     assert out[LIST_SHEET]["A1"].value == "用户自己的内容"
+
+
+def test_every_row_of_a_duplicate_key_is_marked():
+    data = _monthly_book([_row(), _row(), _row()])
+    up = read_upload(data, "f.xlsx", upload_date=UPLOAD_DATE)
+    dup = [p for p in up.problems if p.code == "duplicate_key"]
+    assert [p.row for p in dup] == [4, 5, 6]
+    ws = _open(annotate(data, "f.xlsx", up.problems))[MONTHLY.title]
+    code_col = next(c.column for c in ws[3] if c.value == MONTHLY.column("office_code").header)
+    for p in dup:
+        cell = ws.cell(p.row, code_col)
+        assert _is_red(cell) and p.message in cell.comment.text

@@ -9,6 +9,8 @@ Environment variables (all optional):
 * ``DASHBOARD_LANGUAGE`` — ``zh`` (default) or ``en``.
 * ``DASHBOARD_SECRET_KEY_FILE`` — the app's secret key file; default ``<data folder>/secret.key``.
 * ``DASHBOARD_DEMO`` — ``1`` switches demo mode on (sample bureau, one account per role).
+* ``DASHBOARD_TIMEZONE`` — the bureau's time zone (IANA name) in which every time is shown; default
+  ``Asia/Shanghai``. Times are stored in UTC.
 
 ``store/`` never reads the environment: it receives what it needs from this object.
 """
@@ -19,6 +21,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PREFIX = "DASHBOARD_"
 
@@ -35,6 +38,7 @@ class Settings:
     language: str = "zh"
     secret_key_file: Path | None = None
     demo: bool = False
+    timezone: str = "Asia/Shanghai"
 
     @property
     def upload_limit_bytes(self) -> int:
@@ -74,6 +78,11 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
     if language not in ("zh", "en"):
         raise SettingsError(f"{PREFIX}LANGUAGE 只能是 zh 或 en，实际为“{language}”。")
     key_file = env.get(PREFIX + "SECRET_KEY_FILE")
+    tz = (env.get(PREFIX + "TIMEZONE") or "Asia/Shanghai").strip()
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(f"{PREFIX}TIMEZONE 的值“{tz}”不是已知的时区名称（如 Asia/Shanghai）。") from None
     return Settings(
         data_dir=data_dir,
         database_url=url,
@@ -81,4 +90,5 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         language=language,
         secret_key_file=Path(key_file) if key_file else data_dir / "secret.key",
         demo=(env.get(PREFIX + "DEMO") or "").strip().lower() in ("1", "true", "yes", "on"),
+        timezone=tz,
     )

@@ -31,10 +31,10 @@ def settings() -> Settings:
 
 @st.cache_resource(show_spinner="正在打开数据库……")
 def _open(data_dir: str, database_url: str, upload_limit_mb: float, language: str,
-          secret_key_file: str, demo: bool) -> App:
+          secret_key_file: str, demo: bool, timezone: str = "Asia/Shanghai") -> App:
     s = Settings(data_dir=Path(data_dir), database_url=database_url,
                  upload_limit_mb=upload_limit_mb, language=language,
-                 secret_key_file=Path(secret_key_file), demo=demo)
+                 secret_key_file=Path(secret_key_file), demo=demo, timezone=timezone)
     app = open_app(s)
     if demo:
         from services.demo import ensure_demo
@@ -47,7 +47,7 @@ def current_app() -> App:
     """The open installation for the current settings (one per process and settings)."""
     s = settings()
     return _open(str(s.data_dir), s.database_url, s.upload_limit_mb, s.language,
-                 str(s.secret_key_file or s.data_dir / "secret.key"), s.demo)
+                 str(s.secret_key_file or s.data_dir / "secret.key"), s.demo, s.timezone)
 
 
 def current_actor() -> Actor:

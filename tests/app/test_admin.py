@@ -8,7 +8,10 @@ import pytest
 from app_helpers import no_failure, sign_in
 
 from services import accounts
+from store import audit, rows
 from ui.nav import pages_for
+from ui.safe import md_escape
+from ui.user_forms import role_key
 
 
 def test_navigation_per_role_follows_app_md():
@@ -58,8 +61,7 @@ def test_admin_creates_a_user_and_locks_then_unlocks_it(demo_app):
     at.text_input(key="adm_new_username").input("zhang_san")
     at.text_input(key="adm_new_password").input("Strong-pass-77")
     at.selectbox(key="adm_new_role").set_value("leadership")
-    submit = next(b for b in at.button if b.label == "创建用户")
-    submit.click().run()
+    at.button(key="adm_new_create").click().run()
     no_failure(at)
     assert any("已创建用户" in s.value for s in at.success)
     assert accounts.authenticate(demo_app, "zhang_san", "Strong-pass-77").actor.role == "leadership"
@@ -82,3 +84,106 @@ def test_backup_downloads_a_consistent_sqlite_copy(demo_app, tmp_path):
     with sqlite3.connect(copy) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert conn.execute("SELECT count(*) FROM offices").fetchone()[0] == 40
+
+
+
+def _users(app) -> dict:
+    return {u["username"]: u for u in accounts.list_users(app, 1)}
+
+
+def _stored(app, name: str) -> tuple:
+    u = _users(app)[name]
+    return u["role"], u["scope_kind"], u["scope_value"]
+
+
+def _pick(at, app, name: str):
+    user = _users(app)[name]
+    at.selectbox(key="adm_pick_user").set_value(user["id"]).run()
+    no_failure(at)
+    return user
+
+
+def test_picking_another_user_shows_their_role_and_an_unchanged_form_saves_nothing(demo_app):
+    """The blocker of issue 17: the form kept the first user's 管理员/全局 after picking demo_head, and
+    pressing the button made the station head an administrator."""
+    at = sign_in(demo_app, "admin", "pages/admin.py")
+    head = _pick(at, demo_app, "demo_head")
+    assert at.selectbox(key=role_key(head, "role")).value == "station_head"
+    assert at.selectbox(key=role_key(head, "scope_station")).value == head["scope_value"]
+    assert at.button(key=role_key(head, "save")).disabled  # nothing changed: nothing to save
+    # an edit left unsaved does not follow the admin to another user, nor back
+    at.selectbox(key=role_key(head, "role")).set_value("admin").run()
+    lead = _pick(at, demo_app, "demo_leader")
+    assert at.selectbox(key=role_key(lead, "role")).value == "leadership"
+    assert at.selectbox(key=role_key(lead, "kind")).value == "bureau"
+    head = _pick(at, demo_app, "demo_head")
+    assert at.selectbox(key=role_key(head, "role")).value == "station_head"
+    assert _stored(demo_app, "demo_head") == ("station_head", "station", "兰街派出所")
+
+
+def test_granting_admin_needs_a_confirmation_that_names_the_change(demo_app):
+    at = sign_in(demo_app, "admin", "pages/admin.py")
+    head = _pick(at, demo_app, "demo_head")
+    at.selectbox(key=role_key(head, "role")).set_value("admin").run()
+    no_failure(at)
+    assert at.button(key=role_key(head, "save")).disabled
+    confirm = at.checkbox(key=role_key(head, "confirm"))
+    assert confirm.label == md_escape("确认：将 demo_head 从 所长（兰街派出所）改为 管理员（全局）")
+    confirm.check().run()
+    at.button(key=role_key(head, "save")).click().run()
+    no_failure(at)
+    assert _stored(demo_app, "demo_head") == ("admin", "bureau", None)
+    assert any("已修改角色与范围" in s.value for s in at.success)
+    with demo_app.db.read() as conn:
+        ev = audit.events(conn, "RoleChanged")[0]
+    assert ev["details"]["old"] == ["station_head", "station", "兰街派出所"]
+
+
+def test_a_station_is_picked_from_the_registry_and_changes_only_the_scope(demo_app):
+    at = sign_in(demo_app, "admin", "pages/admin.py")
+    head = _pick(at, demo_app, "demo_head")
+    box = at.selectbox(key=role_key(head, "scope_station"))
+    with demo_app.db.read() as conn:
+        registry = rows.office_registry(conn)
+    assert set(box.options) == {f"{r['branch']} / {r['station']}" for r in registry.values()}
+    other = sorted({r["station"] for r in registry.values()} - {"兰街派出所"})[0]
+    box.set_value(other).run()
+    assert not at.checkbox  # no grant: no confirmation
+    at.button(key=role_key(head, "save")).click().run()
+    no_failure(at)
+    assert _stored(demo_app, "demo_head") == ("station_head", "station", other)
+
+
+def test_a_branch_leader_gets_a_branch_from_the_registry(demo_app):
+    at = sign_in(demo_app, "admin", "pages/admin.py")
+    lead = _pick(at, demo_app, "demo_leader")
+    assert not [s for s in at.selectbox if s.key and s.key.startswith(role_key(lead, "scope_"))]
+    at.selectbox(key=role_key(lead, "kind")).set_value("branch").run()
+    branches = at.selectbox(key=role_key(lead, "scope_branch"))
+    assert branches.value is None and at.button(key=role_key(lead, "save")).disabled
+    branch = branches.options[0]
+    branches.set_value(branch).run()
+    at.button(key=role_key(lead, "save")).click().run()
+    no_failure(at)
+    assert _stored(demo_app, "demo_leader") == ("leadership", "branch", branch)
+
+
+def test_a_new_station_head_is_scoped_from_the_registry_and_a_new_admin_needs_confirmation(demo_app):
+    at = sign_in(demo_app, "admin", "pages/admin.py")
+    at.text_input(key="adm_new_username").input("wang_head")
+    at.text_input(key="adm_new_password").input("Strong-pass-77")
+    at.selectbox(key="adm_new_role").set_value("station_head").run()
+    assert at.button(key="adm_new_create").disabled  # no station picked yet
+    at.selectbox(key="adm_new_scope_station").set_value("兰街派出所").run()
+    at.button(key="adm_new_create").click().run()
+    no_failure(at)
+    assert _stored(demo_app, "wang_head") == ("station_head", "station", "兰街派出所")
+    assert at.text_input(key="adm_new_username").value == ""  # the form is empty again
+    at.text_input(key="adm_new_username").input("li_admin")
+    at.text_input(key="adm_new_password").input("Strong-pass-78")
+    at.selectbox(key="adm_new_role").set_value("admin").run()
+    assert at.button(key="adm_new_create").disabled
+    at.checkbox(key="adm_new_confirm").check().run()
+    at.button(key="adm_new_create").click().run()
+    no_failure(at)
+    assert _stored(demo_app, "li_admin") == ("admin", "bureau", None)

@@ -4,7 +4,7 @@ audit log (filterable) and the backup download. Every action goes through an adm
 import pandas as pd
 import streamlit as st
 
-from services import accounts, clock, scopes, views
+from services import accounts, audit_text, clock, scopes, views
 from services.actors import ROLE_LABELS
 from services.errors import ServiceError
 from ui import state, user_forms
@@ -79,19 +79,21 @@ with tab_offices:
 
 with tab_audit:
     f1, f2, f3 = st.columns(3)
-    kinds = f1.multiselect(t("audit_kind_filter"), views.audit_kinds(), key="adm_audit_kinds")
-    who = f2.text_input(t("audit_user_filter"), key="adm_audit_who")
-    days = f3.date_input(t("audit_date_filter"), value=(), key="adm_audit_days")
+    kinds = f1.multiselect(t("audit_kind_filter"), views.audit_kinds(), key="adm_audit_kinds",
+                           format_func=audit_text.kind_name, placeholder=t("audit_kind_placeholder"))
+    who = f2.text_input(t("audit_user_filter"), key="adm_audit_who", placeholder=t("audit_user_placeholder"))
+    days = f3.date_input(t("audit_date_filter"), value=(), key="adm_audit_days", format="YYYY-MM-DD",
+                         help=t("audit_date_help", tz=clock.zone_label(app.settings)))
     since = days[0] if len(days) > 0 else None
     until = days[1] if len(days) > 1 else since
     log = views.audit_log(app, actor, kinds=kinds, actor_contains=who, since=since, until=until)
     if log.empty:
         st.info(t("no_rows"))
     else:
-        log["at"] = pd.to_datetime(log["at"], utc=True).dt.tz_convert("Asia/Shanghai").dt.strftime("%Y-%m-%d %H:%M:%S")
-        show_table(log, "adm_audit", download_name="审计日志",
-                   labels={"id": "ID", "at": t("col_when"), "kind": t("col_kind"), "actor_name": t("col_actor"),
-                           "upload_id": t("col_version"), "details": t("col_details")})
+        show_table(log.drop(columns=["kind"]), "adm_audit", download_name="审计日志",
+                   labels={"id": "ID", "at": t("col_when_tz", tz=clock.zone_label(app.settings)), "event": t("col_kind"),
+                           "actor_name": t("col_actor"), "upload_id": t("col_version"),
+                           "details": t("col_details")})
 
 with tab_backup:
     st.info(t("backup_intro"))

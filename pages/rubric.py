@@ -5,6 +5,7 @@ import streamlit as st
 
 import ui.analysis_text  # noqa: F401  (registers this screen's sentences)
 from metrics.scoring import stars_text
+from services import clock
 from services import rating_views as rv
 from services.errors import ServiceError
 from ui import rubric_editor
@@ -24,7 +25,7 @@ latest = versions[0].version
 
 with st.expander(t("rub_versions")):
     show_table(pd.DataFrame([{"label": v.label, "comment": v.comment, "author": v.author,
-                              "created": "" if v.created_at is None else str(v.created_at)[:19]} for v in versions]),
+                              "created": clock.local_text(v.created_at, app.settings) or ""} for v in versions]),
                "rub_versions", labels={"label": t("col_version"), "comment": t("col_comment"),
                                        "author": t("col_author"), "created": t("col_created")},
                download_name="评分规则版本")

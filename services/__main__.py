@@ -110,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
             _print_problems(plan.problems)
             for fp in plan.files:
                 if fp.duplicate_of is not None:
-                    print(uploads.duplicate_message(fp), file=sys.stderr)
+                    print(uploads.duplicate_message(fp, app.settings), file=sys.stderr)
                 else:
                     d = fp.diff
                     print(f"{fp.source.name}：新增月报 {len(d.new_months)} 条，替换 {len(d.replaced_months)} 条；"

@@ -8,14 +8,23 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from services.settings import Settings
+from services.settings import DEFAULT_TIMEZONE, Settings
+
+ZONE_LABELS = {"Asia/Shanghai": "北京时间"}
 
 
-def zone(settings: Settings) -> ZoneInfo:
-    return ZoneInfo(settings.timezone)
+def zone(settings: Settings | None) -> ZoneInfo:
+    """The bureau's time zone (the default one when no settings are at hand)."""
+    return ZoneInfo(settings.timezone if settings is not None else DEFAULT_TIMEZONE)
 
 
-def to_local(value, settings: Settings) -> datetime | None:
+def zone_label(settings: Settings | None) -> str:
+    """The zone as a column header says it: "北京时间" for Asia/Shanghai, else its name."""
+    name = settings.timezone if settings is not None else DEFAULT_TIMEZONE
+    return ZONE_LABELS.get(name, name)
+
+
+def to_local(value, settings: Settings | None) -> datetime | None:
     """``value`` (a datetime, pandas Timestamp or ISO text; naive means UTC, as SQLite returns stored
     times) in the bureau's time zone; None for a missing value."""
     if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
@@ -29,12 +38,8 @@ def to_local(value, settings: Settings) -> datetime | None:
     return value.astimezone(zone(settings))
 
 
-def local_text(value, settings: Settings, *, seconds: bool = True) -> str | None:
+def local_text(value, settings: Settings | None, *, seconds: bool = True) -> str | None:
     """``value`` as "YYYY-MM-DD HH:MM[:SS]" in the bureau's time zone; None when missing."""
     local = to_local(value, settings)
     return None if local is None else local.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
 
-
-def local_series(values: pd.Series, settings: Settings, *, seconds: bool = True) -> pd.Series:
-    """A column of stored times as local text (see :func:`local_text`)."""
-    return pd.Series([local_text(v, settings, seconds=seconds) for v in values], index=values.index, dtype=object)

@@ -24,6 +24,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PREFIX = "DASHBOARD_"
+DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
 class SettingsError(Exception):
@@ -38,7 +39,7 @@ class Settings:
     language: str = "zh"
     secret_key_file: Path | None = None
     demo: bool = False
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TIMEZONE
 
     @property
     def upload_limit_bytes(self) -> int:
@@ -78,7 +79,7 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
     if language not in ("zh", "en"):
         raise SettingsError(f"{PREFIX}LANGUAGE 只能是 zh 或 en，实际为“{language}”。")
     key_file = env.get(PREFIX + "SECRET_KEY_FILE")
-    tz = (env.get(PREFIX + "TIMEZONE") or "Asia/Shanghai").strip()
+    tz = (env.get(PREFIX + "TIMEZONE") or DEFAULT_TIMEZONE).strip()
     try:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):

@@ -17,7 +17,7 @@ from streamlit.errors import StreamlitAPIException
 
 from services.actors import Actor
 from services.context import App, open_app
-from services.settings import Settings, from_env
+from services.settings import DEFAULT_TIMEZONE, Settings, from_env
 
 TOKEN_KEY = "auth_token"
 ACTOR_KEY = "_actor"
@@ -31,7 +31,7 @@ def settings() -> Settings:
 
 @st.cache_resource(show_spinner="正在打开数据库……")
 def _open(data_dir: str, database_url: str, upload_limit_mb: float, language: str,
-          secret_key_file: str, demo: bool, timezone: str = "Asia/Shanghai") -> App:
+          secret_key_file: str, demo: bool, timezone: str = DEFAULT_TIMEZONE) -> App:
     s = Settings(data_dir=Path(data_dir), database_url=database_url,
                  upload_limit_mb=upload_limit_mb, language=language,
                  secret_key_file=Path(secret_key_file), demo=demo, timezone=timezone)

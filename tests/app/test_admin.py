@@ -44,16 +44,43 @@ def test_admin_screen_lists_users_offices_and_audit_log(shared_demo):
     assert {"demo_admin", "demo_eval", "demo_leader", "demo_head"} <= set(users["username"])
     offices = next(f for f in frames if "updated_upload_id" in f.columns)
     assert len(offices) == 40
-    audit = next(f for f in frames if "kind" in f.columns)
-    assert {"UploadStored", "UserCreated", "LoginSucceeded"} <= set(audit["kind"])
+    audit = next(f for f in frames if "event" in f.columns)
+    assert {"保存上报", "创建用户", "登录成功"} <= set(audit["event"])
+    assert "kind" not in audit.columns  # codes stay out of the screen and its CSV
+    assert "创建用户：demo_head 所长（兰街派出所）" in set(audit["details"])
 
 
-def test_audit_log_filters_by_event_kind(shared_demo):
+def test_audit_log_filters_by_event_kind_named_in_chinese(shared_demo):
     at = sign_in(shared_demo, "admin", "pages/admin.py")
-    at.multiselect(key="adm_audit_kinds").set_value(["UserCreated"]).run()
+    kinds = at.multiselect(key="adm_audit_kinds")
+    assert kinds.placeholder == "全部事件（可多选）"
+    assert "创建用户" in kinds.options and "UserCreated" not in kinds.options
+    kinds.set_value(["UserCreated"]).run()
     no_failure(at)
-    audit = next(d.value for d in at.dataframe if "kind" in d.value.columns)
-    assert set(audit["kind"]) == {"UserCreated"} and len(audit) == 4
+    audit = next(d.value for d in at.dataframe if "event" in d.value.columns)
+    assert set(audit["event"]) == {"创建用户"} and len(audit) == 4
+    assert all(d.startswith("创建用户：") for d in audit["details"])
+    assert at.text_input(key="adm_audit_who").placeholder == "输入用户名的一部分"
+    csv = next(b for b in at.get("download_button") if b.proto.label == "下载表格（CSV）" and "adm_audit" in b.proto.id)
+    assert csv
+
+
+def test_the_lockout_time_in_the_users_table_is_beijing_time(demo_app):
+    from datetime import timedelta
+
+    from services import clock
+    from services.errors import ServiceError
+
+    t0 = audit.now()
+    for i in range(accounts.LOCK_AFTER):
+        with pytest.raises(ServiceError):
+            accounts.authenticate(demo_app, "demo_eval", "wrong-password-1", now=t0 + timedelta(minutes=i))
+    until = t0 + timedelta(minutes=accounts.LOCK_AFTER - 1) + accounts.LOCK_FOR
+    at = sign_in(demo_app, "admin", "pages/admin.py")
+    users = next(d.value for d in at.dataframe if "username" in d.value.columns).set_index("username")
+    shown = users.loc["demo_eval", "locked_until"]
+    assert shown == clock.local_text(until, demo_app.settings, seconds=False)
+    assert shown == (until + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M")
 
 
 def test_admin_creates_a_user_and_locks_then_unlocks_it(demo_app):

@@ -97,7 +97,8 @@ def _locked(d: Mapping, s: Settings) -> str:
 def _user_created(d: Mapping, _s: Settings) -> str:
     if d.get("first_admin"):
         return f"{d['user']} 初始管理员（全局）"
-    return f"{d['user']} {scopes.describe(d['role'], d.get('scope_kind'), d.get('scope_value'))}"
+    via = f"，导入自“{d['source']}”" if d.get("source") else ""
+    return f"{d['user']} {scopes.describe(d['role'], d.get('scope_kind'), d.get('scope_value'))}{via}"
 
 
 def _rubric(d: Mapping, _s: Settings) -> str:

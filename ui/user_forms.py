@@ -28,8 +28,15 @@ from ui.i18n import t
 from ui.safe import md_escape
 
 GRANTS_NEEDING_CONFIRMATION = ("admin", "evaluator")
-NEW = "adm_new_"
-"""Key prefix of the new-user widgets."""
+NEW_GENERATION = "adm_new_generation"
+"""How many accounts this session created: part of the new-user widget keys, so that after a creation
+the browser shows empty widgets (a browser keeps a mounted widget's value even when its key is dropped)."""
+
+
+def new_user_key(field: str, generation: int = 0) -> str:
+    """The key of the new-user widget ``field`` (username, display, password, role, kind,
+    scope_<kind>, confirm, create) after ``generation`` accounts were created in this session."""
+    return f"adm_new_{generation}_{field}"
 
 
 def role_key(user: dict, field: str) -> str:
@@ -118,21 +125,27 @@ def role_form(app: App, actor: Actor, user: dict, opts: scopes.ScopeOptions,
 
 def new_user_form(app: App, actor: Actor, opts: scopes.ScopeOptions) -> None:
     """A new account: name, password, role and a scope from the registry."""
-    username = st.text_input(t("username"), key=NEW + "username")
-    display = st.text_input(t("display_name"), key=NEW + "display")
-    password = st.text_input(t("password"), type="password", key=NEW + "password")
-    role = st.selectbox(t("role"), ROLES, format_func=ROLE_LABELS.get, key=NEW + "role")
-    kind, value, ready = _scope_widgets(role, None, None, opts, lambda f: NEW + f)
+    generation = st.session_state.setdefault(NEW_GENERATION, 0)
+
+    def key(field: str) -> str:
+        return new_user_key(field, generation)
+
+    username = st.text_input(t("username"), key=key("username"))
+    display = st.text_input(t("display_name"), key=key("display"))
+    password = st.text_input(t("password"), type="password", key=key("password"))
+    role = st.selectbox(t("role"), ROLES, format_func=ROLE_LABELS.get, key=key("role"))
+    kind, value, ready = _scope_widgets(role, None, None, opts, key)
     granting = role in GRANTS_NEEDING_CONFIRMATION
     ok = _confirmed(granting, md_escape(t("new_user_confirm", user=username.strip() or "？",
-                                          new=scopes.describe(role, kind, value))), NEW + "confirm")
-    if st.button(t("create_user"), key=NEW + "create", type="primary", disabled=not (ready and ok)):
+                                          new=scopes.describe(role, kind, value))), key("confirm"))
+    if st.button(t("create_user"), key=key("create"), type="primary", disabled=not (ready and ok)):
         try:
             accounts.create_user(app, actor, username, password, role, kind, value, display)
         except ServiceError as exc:
             st.error(md_escape(exc))
             return
-        for k in [k for k in st.session_state if str(k).startswith(NEW)]:
+        for k in [k for k in st.session_state if str(k).startswith(f"adm_new_{generation}_")]:
             del st.session_state[k]
+        st.session_state[NEW_GENERATION] = generation + 1
         st.session_state["adm_notice"] = t("user_created")
         st.rerun()

@@ -11,7 +11,7 @@ from services import accounts
 from store import audit, rows
 from ui.nav import pages_for
 from ui.safe import md_escape
-from ui.user_forms import role_key
+from ui.user_forms import new_user_key, role_key
 
 
 def test_navigation_per_role_follows_app_md():
@@ -85,10 +85,10 @@ def test_the_lockout_time_in_the_users_table_is_beijing_time(demo_app):
 
 def test_admin_creates_a_user_and_locks_then_unlocks_it(demo_app):
     at = sign_in(demo_app, "admin", "pages/admin.py")
-    at.text_input(key="adm_new_username").input("zhang_san")
-    at.text_input(key="adm_new_password").input("Strong-pass-77")
-    at.selectbox(key="adm_new_role").set_value("leadership")
-    at.button(key="adm_new_create").click().run()
+    at.text_input(key=new_user_key("username")).input("zhang_san")
+    at.text_input(key=new_user_key("password")).input("Strong-pass-77")
+    at.selectbox(key=new_user_key("role")).set_value("leadership")
+    at.button(key=new_user_key("create")).click().run()
     no_failure(at)
     assert any("已创建用户" in s.value for s in at.success)
     assert accounts.authenticate(demo_app, "zhang_san", "Strong-pass-77").actor.role == "leadership"
@@ -197,20 +197,20 @@ def test_a_branch_leader_gets_a_branch_from_the_registry(demo_app):
 
 def test_a_new_station_head_is_scoped_from_the_registry_and_a_new_admin_needs_confirmation(demo_app):
     at = sign_in(demo_app, "admin", "pages/admin.py")
-    at.text_input(key="adm_new_username").input("wang_head")
-    at.text_input(key="adm_new_password").input("Strong-pass-77")
-    at.selectbox(key="adm_new_role").set_value("station_head").run()
-    assert at.button(key="adm_new_create").disabled  # no station picked yet
-    at.selectbox(key="adm_new_scope_station").set_value("兰街派出所").run()
-    at.button(key="adm_new_create").click().run()
+    at.text_input(key=new_user_key("username")).input("wang_head")
+    at.text_input(key=new_user_key("password")).input("Strong-pass-77")
+    at.selectbox(key=new_user_key("role")).set_value("station_head").run()
+    assert at.button(key=new_user_key("create")).disabled  # no station picked yet
+    at.selectbox(key=new_user_key("scope_station")).set_value("兰街派出所").run()
+    at.button(key=new_user_key("create")).click().run()
     no_failure(at)
     assert _stored(demo_app, "wang_head") == ("station_head", "station", "兰街派出所")
-    assert at.text_input(key="adm_new_username").value == ""  # the form is empty again
-    at.text_input(key="adm_new_username").input("li_admin")
-    at.text_input(key="adm_new_password").input("Strong-pass-78")
-    at.selectbox(key="adm_new_role").set_value("admin").run()
-    assert at.button(key="adm_new_create").disabled
-    at.checkbox(key="adm_new_confirm").check().run()
-    at.button(key="adm_new_create").click().run()
+    assert at.text_input(key=new_user_key("username", 1)).value == ""  # fresh, empty widgets
+    at.text_input(key=new_user_key("username", 1)).input("li_admin")
+    at.text_input(key=new_user_key("password", 1)).input("Strong-pass-78")
+    at.selectbox(key=new_user_key("role", 1)).set_value("admin").run()
+    assert at.button(key=new_user_key("create", 1)).disabled
+    at.checkbox(key=new_user_key("confirm", 1)).check().run()
+    at.button(key=new_user_key("create", 1)).click().run()
     no_failure(at)
     assert _stored(demo_app, "li_admin") == ("admin", "bureau", None)

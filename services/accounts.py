@@ -79,6 +79,8 @@ def _insert_user(conn: Connection, username: str, password: str | None, role: st
     """Insert a checked account; its id and its normalised scope kind and value. ``password_hash``
     (of a password already checked for strength) spares the caller's transaction the hashing."""
     username = check_username(username)
+    if len((display_name or "").strip()) > 128:
+        raise ServiceError("姓名不超过 128 个字符。")
     if password_hash is None:
         check_password_strength(password or "", username)
     role, scope_kind, scope_value = scopes.check(conn, role, scope_kind, scope_value)

@@ -214,3 +214,20 @@ def test_a_new_station_head_is_scoped_from_the_registry_and_a_new_admin_needs_co
     at.button(key=new_user_key("create", 1)).click().run()
     no_failure(at)
     assert _stored(demo_app, "li_admin") == ("admin", "bureau", None)
+
+
+def test_upload_history_times_are_beijing_time_too(shared_demo):
+    """One zone on every panel: the upload history showed the stored (UTC) time."""
+    from datetime import UTC, timedelta
+
+    import pandas as pd
+
+    from services import uploads
+
+    at = sign_in(shared_demo, "station_head", "pages/upload.py")
+    no_failure(at)
+    shown = at.dataframe[-1].value.iloc[0]["created_at"]
+    stored = pd.Timestamp(uploads.upload_history(shared_demo, accounts.find_user(
+        shared_demo, 1, "demo_head")["id"])[0]["created_at"])
+    stored = stored.tz_localize(UTC) if stored.tzinfo is None else stored
+    assert shown == (stored + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M:%S")

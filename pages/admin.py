@@ -4,11 +4,10 @@ audit log (filterable) and the backup download. Every action goes through an adm
 import pandas as pd
 import streamlit as st
 
-from services import accounts, offices_admin, sessions, views
+from services import accounts, audit_text, clock, offices_admin, scopes, sessions, views
 from services.actors import ROLE_LABELS
 from services.errors import ServiceError
-from store.tables import ROLES, SCOPE_KINDS
-from ui import state
+from ui import state, user_forms
 from ui.i18n import t
 from ui.safe import md_escape
 from ui.tables import show_table
@@ -32,45 +31,29 @@ def _run(action, done: str) -> None:
 tab_users, tab_offices, tab_audit, tab_backup = st.tabs([t("tab_users"), t("tab_offices"), t("tab_audit"),
                                                           t("tab_backup")])
 with tab_users:
+    options = scopes.options(app, actor)
     with st.expander(t("new_user")):
-        with st.form("adm_new_user", clear_on_submit=False):
-            username = st.text_input(t("username"), key="adm_new_username")
-            display = st.text_input(t("display_name"), key="adm_new_display")
-            password = st.text_input(t("password"), type="password", key="adm_new_password")
-            role = st.selectbox(t("role"), ROLES, format_func=ROLE_LABELS.get, key="adm_new_role")
-            kind = st.selectbox(t("scope_kind"), SCOPE_KINDS, format_func=lambda k: t(f"scope_kind_{k}"),
-                                key="adm_new_scope_kind")
-            value = st.text_input(t("scope_value"), key="adm_new_scope_value")
-            if st.form_submit_button(t("create_user"), type="primary"):
-                _run(lambda: accounts.create_user(app, actor, username, password, role, kind,
-                                                  value.strip() or None, display), t("user_created"))
+        user_forms.new_user_form(app, actor, options)
     users = accounts.list_users(app, actor)
     table = pd.DataFrame([{
         "id": u["id"], "username": u["username"], "display_name": u["display_name"],
         "role": ROLE_LABELS.get(u["role"], u["role"]),
         "scope": u["scope_value"] or t("scope_bureau"), "disabled": bool(u["disabled"]),
         "failed_logins": u["failed_logins"],
-        "locked_until": pd.Timestamp(u["locked_until"]).strftime("%Y-%m-%d %H:%M") if u["locked_until"] else None,
+        "locked_until": clock.local_text(u["locked_until"], app.settings, seconds=False),
     } for u in users])
     show_table(table, "adm_users", download_name="用户列表",
                labels={"id": "ID", "username": t("col_username"), "display_name": t("display_name"),
                        "role": t("col_role"), "scope": t("col_scope"), "disabled": t("col_disabled"),
                        "failed_logins": t("col_failed"), "locked_until": t("col_locked_until")})
     by_id = {u["id"]: u for u in users}
-    picked = st.selectbox(t("pick_user"), list(by_id), key="adm_pick_user",
+    picked = st.selectbox(t("pick_user"), list(by_id), key="adm_pick_user", on_change=user_forms.forget_role_widgets,
                           format_func=lambda i: f"{by_id[i]['username']}（{ROLE_LABELS.get(by_id[i]['role'])}）")
     if picked is not None:
         c1, c2, c3 = st.columns(3)
-        with c1, st.form("adm_role_form"):
+        with c1, st.container(border=True):
             st.subheader(t("change_role"))
-            new_role = st.selectbox(t("role"), ROLES, format_func=ROLE_LABELS.get, key="adm_role",
-                                    index=ROLES.index(by_id[picked]["role"]))
-            kind = st.selectbox(t("scope_kind"), SCOPE_KINDS, format_func=lambda k: t(f"scope_kind_{k}"),
-                                key="adm_role_scope_kind")
-            value = st.text_input(t("scope_value"), key="adm_role_scope_value")
-            if st.form_submit_button(t("change_role")):
-                _run(lambda: accounts.change_role(app, actor, picked, new_role, kind, value.strip() or None),
-                     t("role_changed"))
+            user_forms.role_form(app, actor, by_id[picked], options, _run)
         with c2, st.form("adm_reset_form"):
             st.subheader(t("reset_password"))
             pw = st.text_input(t("new_password"), type="password", key="adm_reset_pw")
@@ -117,19 +100,21 @@ with tab_offices:
 
 with tab_audit:
     f1, f2, f3 = st.columns(3)
-    kinds = f1.multiselect(t("audit_kind_filter"), views.audit_kinds(), key="adm_audit_kinds")
-    who = f2.text_input(t("audit_user_filter"), key="adm_audit_who")
-    days = f3.date_input(t("audit_date_filter"), value=(), key="adm_audit_days")
+    kinds = f1.multiselect(t("audit_kind_filter"), views.audit_kinds(), key="adm_audit_kinds",
+                           format_func=audit_text.kind_name, placeholder=t("audit_kind_placeholder"))
+    who = f2.text_input(t("audit_user_filter"), key="adm_audit_who", placeholder=t("audit_user_placeholder"))
+    days = f3.date_input(t("audit_date_filter"), value=(), key="adm_audit_days", format="YYYY-MM-DD",
+                         help=t("audit_date_help", tz=clock.zone_label(app.settings)))
     since = days[0] if len(days) > 0 else None
     until = days[1] if len(days) > 1 else since
     log = views.audit_log(app, actor, kinds=kinds, actor_contains=who, since=since, until=until)
     if log.empty:
         st.info(t("no_rows"))
     else:
-        log["at"] = pd.to_datetime(log["at"], utc=True).dt.tz_convert("Asia/Shanghai").dt.strftime("%Y-%m-%d %H:%M:%S")
-        show_table(log, "adm_audit", download_name="审计日志",
-                   labels={"id": "ID", "at": t("col_when"), "kind": t("col_kind"), "actor_name": t("col_actor"),
-                           "upload_id": t("col_version"), "details": t("col_details")})
+        show_table(log.drop(columns=["kind"]), "adm_audit", download_name="审计日志",
+                   labels={"id": "ID", "at": t("col_when_tz", tz=clock.zone_label(app.settings)), "event": t("col_kind"),
+                           "actor_name": t("col_actor"), "upload_id": t("col_version"),
+                           "details": t("col_details")})
 
 with tab_backup:
     st.info(t("backup_intro"))

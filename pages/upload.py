@@ -8,6 +8,7 @@ import streamlit as st
 
 from metrics.schema import LEDGER, MONTHLY
 from metrics.template import build_template
+from services import clock
 from services import uploads as svc
 from services.errors import ServiceError
 from ui import state
@@ -130,7 +131,7 @@ if plan is not None:
         st.text(fp.source.name)
         if fp.duplicate_of is not None:
             st.info(t("duplicate_file"))
-            st.text(svc.duplicate_message(fp))
+            st.text(svc.duplicate_message(fp, app.settings))
             continue
         show_problems(fp.problems, key=f"up_problems_{i}", download_name=f"问题清单_{i + 1}")
         # Built only on request, and only for a file the reader read: a file refused as a whole (a zip
@@ -198,7 +199,7 @@ if not history:
     st.info(t("no_history"))
 else:
     hist = pd.DataFrame([{
-        "version": h["version"], "created_at": pd.Timestamp(h["created_at"]).strftime("%Y-%m-%d %H:%M:%S"),
+        "version": h["version"], "created_at": clock.local_text(h["created_at"], app.settings),
         "uploader_name": h["uploader_name"], "file_name": h["file_name"], "stations": h["stations"],
         "result": t("result_stored") if h["result"] == "stored" else t("result_rejected"),
         "sha256": h["sha256"], "size": h["size"],

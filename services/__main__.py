@@ -1,9 +1,12 @@
 """``python -m services`` — the operators' command line (the server console; separate from ``python -m metrics``).
 
 Commands: ``init`` (create the data folder, secrets and database schema), ``create-admin`` (the first
-admin of an empty database), ``import FILE... --as USER`` (store workbooks as that user, with the same
-checks as the app), ``export --period P --out FILE --as USER`` (ranking from stored data),
-``rubric list|show|export|import|publish|retire`` (rubric versions), ``backup [--out FILE]``. Settings come from the environment (see ``services/settings.py``).
+admin of an empty database), the account commands of ``services/cli_accounts.py`` (``add-user``,
+``set-role``, ``lock``, ``unlock``, ``reset-password``, ``list-users``, ``import-users``),
+``import FILE... --as USER`` (store workbooks as that user, with the same checks as the app),
+``export --period P --out FILE --as USER`` (ranking from stored data),
+``rubric list|show|export|import|publish|retire`` (rubric versions), ``backup [--out FILE]``.
+Settings come from the environment (see ``services/settings.py``). Help and usage errors are in Chinese.
 Exit status: 0 ok, 1 refused (errors in files, permission, conflict), 2 wrong usage or settings.
 """
 
@@ -11,37 +14,74 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import re
 import sys
 from pathlib import Path
 
+from services import cli_accounts
 from services.errors import ServiceError
 from services.settings import SettingsError, from_env
 
+_ARGPARSE_ZH = (
+    (re.compile(r"the following arguments are required: (.*)"), "缺少必需的参数：{0}"),
+    (re.compile(r"unrecognized arguments: (.*)"), "无法识别的参数：{0}"),
+    (re.compile(r"argument (\S+): expected one argument"), "参数 {0} 需要一个值"),
+    (re.compile(r"argument (\S+): invalid choice: (.*?) \(choose from (.*)\)"), "参数 {0} 的值 {1} 无效，可选：{2}"),
+    (re.compile(r"argument (\S+): invalid (\S+) value: (.*)"), "参数 {0} 的值 {2} 无效"),
+    (re.compile(r"argument (\S+): (.*)"), "参数 {0}：{1}"),
+)
+
+
+def _zh(message: str) -> str:
+    """argparse's English usage errors in Chinese."""
+    for pattern, text in _ARGPARSE_ZH:
+        m = pattern.fullmatch(message)
+        if m:
+            return text.format(*m.groups())
+    return message
+
+
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, prefix="用法：" if prefix is None else prefix)
+
 
 class _Parser(argparse.ArgumentParser):
+    """An argument parser whose help and errors are in Chinese."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("add_help", False)
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "参数"
+        self._optionals.title = "选项"
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help="显示本帮助并退出")
+
     def error(self, message: str) -> None:
         self.print_usage(sys.stderr)
-        print(f"用法错误：{message}", file=sys.stderr)
+        print(f"用法错误：{_zh(message)}", file=sys.stderr)
         raise SystemExit(2)
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="python -m services",
-                description="社区警务星级评估看板 — 运维命令：初始化数据库、创建管理员、导入文件、导出评定、备份。"
-                            "数据库由环境变量 DASHBOARD_DATABASE_URL 指定（默认 data/ 下的 SQLite）。")
+                description="社区警务星级评估看板 — 运维命令：初始化数据库、创建管理员、管理账号、导入文件、导出评定、备份。"
+                            "数据库由环境变量 DASHBOARD_DATABASE_URL 指定（默认 data/ 下的 SQLite）。"
+                            "退出状态：0 完成，1 被拒绝，2 用法或设置错误。")
     sub = p.add_subparsers(dest="command", required=True, metavar="命令", parser_class=_Parser)
     sub.add_parser("init", help="创建数据目录、密钥文件和数据库表（可重复执行）")
     a = sub.add_parser("create-admin", help="在空数据库中创建第一个管理员")
-    a.add_argument("username", metavar="用户名")
+    a.add_argument("username", metavar="用户名", help="管理员的用户名")
     a.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码（否则交互输入）")
+    cli_accounts.add_parsers(sub)
     i = sub.add_parser("import", help="以指定用户身份导入月报/台账文件（与网页上报相同的校验）")
-    i.add_argument("files", nargs="+", metavar="文件")
-    i.add_argument("--as", dest="user", required=True, metavar="用户名")
+    i.add_argument("files", nargs="+", metavar="文件", help="月报或台账文件（.xlsx、.xls、.ods、.csv），多个文件为一次上报")
+    i.add_argument("--as", dest="user", required=True, metavar="用户名", help="以此账号的身份与范围导入")
     i.add_argument("--accept-warnings", action="store_true", help="有警告时仍然保存")
     e = sub.add_parser("export", help="从已保存的数据导出星级评定排名（.xlsx 或 .csv）")
     e.add_argument("--period", required=True, metavar="期间", help="如 2026、2026Q3、2026-10")
-    e.add_argument("--out", required=True, metavar="排名.xlsx")
-    e.add_argument("--as", dest="user", required=True, metavar="用户名")
+    e.add_argument("--out", required=True, metavar="排名.xlsx", help="输出文件（.xlsx 或 .csv）")
+    e.add_argument("--as", dest="user", required=True, metavar="用户名", help="以此账号的身份与范围导出")
     e.add_argument("--rubric-version", type=int, metavar="版本", help="评分规则版本（默认为当前生效的版本，0 为系统默认规则）")
     _add_rubric_parser(sub)
     b = sub.add_parser("backup", help="在应用运行时备份数据库（SQLite 一致快照；PostgreSQL 给出 pg_dump 命令）")
@@ -164,6 +204,8 @@ def run(args: argparse.Namespace) -> int:
 
     app = open_app(from_env())
     try:
+        if args.command in cli_accounts.COMMANDS:
+            return cli_accounts.run(app, args)
         if args.command == "init":
             from store import migrate
             print(f"数据库已就绪（版本 {migrate.current_revision(app.db)}）：{app.db.engine.url.render_as_string()}")
@@ -192,7 +234,7 @@ def run(args: argparse.Namespace) -> int:
             _print_problems(plan.problems)
             for fp in plan.files:
                 if fp.duplicate_of is not None:
-                    print(uploads.duplicate_message(fp), file=sys.stderr)
+                    print(uploads.duplicate_message(fp, app.settings), file=sys.stderr)
                 else:
                     d = fp.diff
                     print(f"{fp.source.name}：新增月报 {len(d.new_months)} 条，替换 {len(d.replaced_months)} 条；"

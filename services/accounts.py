@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -20,12 +21,13 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, func, insert, select, update
 
+from services import scopes
 from services import sessions as session_store
 from services.actors import Actor, reload, require_role
 from services.context import App
 from services.errors import PermissionDenied, ServiceError
 from store import audit
-from store.tables import ROLES, SCOPE_KINDS, sessions, users
+from store.tables import sessions, users
 
 HASHER = PasswordHasher()
 MIN_PASSWORD = 10
@@ -60,35 +62,37 @@ def check_password_strength(password: str, username: str = "") -> None:
         raise ServiceError("密码过于简单，请混合使用字母、数字和符号。")
 
 
-def _check_role_scope(role: str, scope_kind: str, scope_value: str | None) -> None:
-    if role not in ROLES:
-        raise ServiceError(f"未知角色“{role}”。")
-    if scope_kind not in SCOPE_KINDS:
-        raise ServiceError(f"未知范围“{scope_kind}”。")
-    if role == "station_head" and (scope_kind != "station" or not scope_value):
-        raise ServiceError("所长的范围必须是一个派出所。")
-    if role == "leadership" and scope_kind == "station":
-        raise ServiceError("局领导的范围应为全局或一个分局。")
-    if scope_kind in ("branch", "station") and not scope_value:
-        raise ServiceError("请填写范围（分局或派出所名称）。")
-
-
-def _insert_user(conn: Connection, username: str, password: str, role: str, scope_kind: str,
-                 scope_value: str | None, display_name: str = "") -> int:
-    username = username.strip()
-    if not username or len(username) > 64:
+def check_username(username: str) -> str:
+    """``username`` stripped, or a Chinese refusal (empty, too long, or control characters)."""
+    name = (username or "").strip()
+    if not name or len(name) > 64:
         raise ServiceError("用户名不能为空，且不超过 64 个字符。")
-    check_password_strength(password, username)
-    _check_role_scope(role, scope_kind, scope_value)
+    if any(not ch.isprintable() or ch.isspace() for ch in name):
+        raise ServiceError(f"用户名“{name}”不能含空格或控制字符。")
+    return name
+
+
+def _insert_user(conn: Connection, username: str, password: str | None, role: str, scope_kind: str | None,
+                 scope_value: str | None, display_name: str = "", *,
+                 password_hash: str | None = None) -> tuple[int, str, str | None]:
+    """Insert a checked account; its id and its normalised scope kind and value. ``password_hash``
+    (of a password already checked for strength) spares the caller's transaction the hashing."""
+    username = check_username(username)
+    if len((display_name or "").strip()) > 128:
+        raise ServiceError("姓名不超过 128 个字符。")
+    if password_hash is None:
+        check_password_strength(password or "", username)
+    role, scope_kind, scope_value = scopes.check(conn, role, scope_kind, scope_value)
     if conn.execute(select(users.c.id).where(func.lower(users.c.username) == username.lower())).first():
         raise ServiceError(f"用户名“{username}”已存在。")
     now = audit.now()
-    return conn.execute(insert(users).returning(users.c.id), {
-        "username": username, "display_name": display_name or username,
-        "password_hash": HASHER.hash(password), "role": role, "scope_kind": scope_kind,
-        "scope_value": scope_value if scope_kind != "bureau" else None, "disabled": False,
+    uid = conn.execute(insert(users).returning(users.c.id), {
+        "username": username, "display_name": (display_name or "").strip() or username,
+        "password_hash": password_hash or HASHER.hash(password), "role": role, "scope_kind": scope_kind,
+        "scope_value": scope_value, "disabled": False,
         "failed_logins": 0, "password_changed_at": now, "created_at": now,
     }).scalar_one()
+    return uid, scope_kind, scope_value
 
 
 def has_users(app: App) -> bool:
@@ -101,21 +105,35 @@ def create_first_admin(app: App, username: str, password: str) -> Actor:
     with app.db.write() as conn:
         if conn.execute(select(func.count()).select_from(users)).scalar_one():
             raise PermissionDenied("系统已有用户，不能再创建初始管理员；请由管理员创建账号。")
-        uid = _insert_user(conn, username, password, "admin", "bureau", None)
+        uid, _kind, _value = _insert_user(conn, username, password, "admin", "bureau", None)
         audit.append(conn, "UserCreated", actor_id=uid, actor_name=username.strip(), user=username.strip(),
                      role="admin", first_admin=True)
         return reload(conn, uid)
 
 
 def create_user(app: App, actor: Actor | int, username: str, password: str, role: str,
-                scope_kind: str = "bureau", scope_value: str | None = None, display_name: str = "") -> Actor:
+                scope_kind: str | None = None, scope_value: str | None = None, display_name: str = "") -> Actor:
+    """A new account (admins and the console). The scope kind defaults to the role's (全局 for leadership,
+    evaluators and admins); a station or branch must be one the office registry knows."""
     with app.db.write() as conn:
         who = reload(conn, actor)
         require_role(who, "admin")
-        uid = _insert_user(conn, username, password, role, scope_kind, scope_value, display_name)
+        uid, kind, value = _insert_user(conn, username, password, role, scope_kind, scope_value, display_name)
         audit.append(conn, "UserCreated", actor_id=who.id, actor_name=who.username, user=username.strip(),
-                     role=role, scope_kind=scope_kind, scope_value=scope_value)
+                     role=role, scope_kind=kind, scope_value=value)
         return reload(conn, uid)
+
+
+def find_user(app: App, actor: Actor | int, username: str) -> dict:
+    """The account named ``username`` (case-insensitive), without its password hash (admins only)."""
+    with app.db.read() as conn:
+        require_role(reload(conn, actor), "admin")
+        cols = [c for c in users.c if c.name != "password_hash"]
+        r = conn.execute(select(*cols).where(func.lower(users.c.username) == (username or "").strip().lower())
+                         ).mappings().first()
+    if r is None:
+        raise ServiceError(f"用户“{(username or '').strip()}”不存在。")
+    return dict(r)
 
 
 def _target(conn: Connection, user_id: int) -> dict:
@@ -129,26 +147,39 @@ def _revoke(conn: Connection, user_id: int) -> int:
     return session_store.revoke_all(conn, user_id)
 
 
-def change_role(app: App, actor: Actor | int, user_id: int, role: str, scope_kind: str = "bureau",
+def change_role(app: App, actor: Actor | int, user_id: int, role: str, scope_kind: str | None = None,
                 scope_value: str | None = None) -> Actor:
+    """Give ``user_id`` another role and/or scope (checked as for a new account); their sessions end.
+    Refused when nothing would change, and when it would leave no active administrator."""
     with app.db.write() as conn:
         who = reload(conn, actor)
         require_role(who, "admin")
         old = _target(conn, user_id)
-        _check_role_scope(role, scope_kind, scope_value)
-        if old["role"] == "admin" and role != "admin" and _admins(conn) <= 1:
-            raise ServiceError("不能撤销最后一个管理员的管理员角色。")
+        role, scope_kind, scope_value = scopes.check(conn, role, scope_kind, scope_value)
+        before = (old["role"], old["scope_kind"], old["scope_value"] if old["scope_kind"] != "bureau" else None)
+        if before == (role, scope_kind, scope_value):
+            raise ServiceError(f"“{old['username']}”已是{scopes.describe(*before)}，未作修改。")
+        if role != "admin":
+            _keep_an_admin(conn, old)
         conn.execute(update(users).where(users.c.id == user_id).values(
-            role=role, scope_kind=scope_kind, scope_value=scope_value if scope_kind != "bureau" else None))
+            role=role, scope_kind=scope_kind, scope_value=scope_value))
         _revoke(conn, user_id)
         audit.append(conn, "RoleChanged", actor_id=who.id, actor_name=who.username, user=old["username"],
-                     old=[old["role"], old["scope_kind"], old["scope_value"]], new=[role, scope_kind, scope_value])
-        return reload(conn, user_id)
+                     old=list(before), new=[role, scope_kind, scope_value])
+        return Actor(user_id, old["username"], role, scope_kind, scope_value)
 
 
 def _admins(conn: Connection) -> int:
+    """Active administrators: role admin and not disabled."""
     return conn.execute(select(func.count()).select_from(users).where(
         users.c.role == "admin", users.c.disabled.is_(False))).scalar_one()
+
+
+def _keep_an_admin(conn: Connection, target: dict) -> None:
+    """Refuse a change that takes ``target`` out of the active administrators when it is the last one."""
+    if target["role"] == "admin" and not target["disabled"] and _admins(conn) <= 1:
+        raise ServiceError(f"“{target['username']}”是系统中唯一的有效管理员，不能撤销其管理员角色或停用该账号；"
+                           "请先为其他人授予管理员角色。")
 
 
 def reset_password(app: App, actor: Actor | int, user_id: int, new_password: str) -> None:
@@ -173,6 +204,10 @@ def set_locked(app: App, actor: Actor | int, user_id: int, locked: bool) -> None
         target = _target(conn, user_id)
         if locked and target["id"] == who.id:
             raise ServiceError("不能停用自己的账号。")
+        if locked and target["disabled"]:
+            raise ServiceError(f"账号“{target['username']}”已是停用状态。")
+        if locked:
+            _keep_an_admin(conn, target)
         values = {"disabled": locked} if locked else {"disabled": False, "failed_logins": 0, "locked_until": None}
         conn.execute(update(users).where(users.c.id == user_id).values(**values))
         if locked:
@@ -209,13 +244,14 @@ def authenticate(app: App, username: str, password: str, now: datetime | None = 
         elif r["disabled"]:
             audit.append(conn, "LoginFailed", actor_id=r["id"], actor_name=r["username"], reason="disabled")
             refusal = "账号已停用，请联系管理员。"
-        elif _aware(r["locked_until"]) and _aware(r["locked_until"]) > now:
-            audit.append(conn, "LoginFailed", actor_id=r["id"], actor_name=r["username"], reason="locked")
-            minutes = int((_aware(r["locked_until"]) - now).total_seconds() // 60) + 1
-            refusal = f"登录失败次数过多，账号已临时锁定，请 {minutes} 分钟后再试。"
-        elif (wait := _backoff(r["failed_logins"], _aware(r["last_failed_at"]), now)) > 0:
-            audit.append(conn, "LoginFailed", actor_id=r["id"], actor_name=r["username"], reason="backoff")
-            refusal = f"登录失败次数较多，请 {wait} 秒后再试。"
+        elif (left := _wait(r, now)) > 0:
+            locked = r["failed_logins"] >= LOCK_AFTER
+            refusal, shown = _wait_refusal(left, locked)
+            audit.append(conn, "LoginFailed", actor_id=r["id"], actor_name=r["username"],
+                         reason="locked" if locked else "backoff", wait=shown)
+            # the wait the message names is the wait enforced: no attempt is checked before it ends
+            conn.execute(update(users).where(users.c.id == r["id"]).values(
+                locked_until=now + timedelta(seconds=shown)))
         else:
             try:
                 ok = HASHER.verify(r["password_hash"], password)
@@ -244,13 +280,28 @@ def authenticate(app: App, username: str, password: str, now: datetime | None = 
     raise ServiceError(refusal)
 
 
-def _backoff(failures: int, last: datetime | None, now: datetime) -> int:
-    """Seconds still to wait before the next attempt (0 when free to try)."""
-    if failures < BACKOFF_AFTER or last is None:
-        return 0
-    delay = 2 ** (failures - BACKOFF_AFTER + 1)
-    left = (last + timedelta(seconds=delay) - now).total_seconds()
-    return max(0, int(left + 0.999))
+def _wait(r, now: datetime) -> float:
+    """Seconds before the next attempt of account ``r`` may be checked (<= 0: now): the later of its
+    lockout (or a wait already announced) and the back-off after its last failure (2, 4, 8 … s from the
+    3rd failure in a row)."""
+    ends = [_aware(r["locked_until"])] if r["locked_until"] else []
+    if r["failed_logins"] >= BACKOFF_AFTER and r["last_failed_at"] is not None:
+        delay = 2 ** (r["failed_logins"] - BACKOFF_AFTER + 1)
+        ends.append(_aware(r["last_failed_at"]) + timedelta(seconds=delay))
+    return max(((end - now).total_seconds() for end in ends), default=0.0)
+
+
+def _wait_refusal(left: float, locked: bool) -> tuple[str, int]:
+    """The refusal for a wait of ``left`` seconds and the whole seconds it names (rounded up, to whole
+    minutes from one minute on), which the caller then enforces."""
+    seconds = math.ceil(left)
+    if seconds >= 60:
+        minutes = math.ceil(seconds / 60)
+        head = "登录失败次数过多，账号已临时锁定" if locked else "登录失败次数较多"
+        return f"{head}，请 {minutes} 分钟后再试。", minutes * 60
+    if locked:
+        return f"登录失败次数过多，账号已临时锁定，请 {seconds} 秒后再试。", seconds
+    return f"登录失败次数较多，请 {seconds} 秒后再试。", seconds
 
 
 def validate_session(app: App, token: str, now: datetime | None = None) -> Actor:

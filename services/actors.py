@@ -18,7 +18,7 @@ ROLE_LABELS = {"leadership": "局领导", "station_head": "所长", "evaluator":
 
 @dataclass(frozen=True)
 class Actor:
-    id: int
+    id: int | None
     username: str
     role: str
     scope_kind: str = "bureau"
@@ -29,8 +29,16 @@ class Actor:
         return ROLE_LABELS.get(self.role, self.role)
 
 
+CONSOLE = Actor(None, "命令行", "admin")
+"""The operator at the server's console (``python -m services``): acts as an administrator of the whole
+bureau, audited as "命令行" without a user id. Only code running on the server can hand this very object
+to a service (:func:`reload` recognises it by identity); an equal-looking copy is refused."""
+
+
 def reload(conn: Connection, actor: Actor | int) -> Actor:
-    """The acting user as stored now; refuses unknown or disabled accounts."""
+    """The acting user as stored now; refuses unknown or disabled accounts (:data:`CONSOLE` is itself)."""
+    if actor is CONSOLE:
+        return CONSOLE
     uid = actor if isinstance(actor, int) else actor.id
     r = conn.execute(select(users).where(users.c.id == uid)).mappings().first()
     if r is None or r["disabled"]:

@@ -14,6 +14,8 @@ Environment variables (all optional):
 * ``DASHBOARD_SESSION_MAX_HOURS`` — and in any case this many hours after signing in; default 12.
 * ``DASHBOARD_RUBRIC_SECOND_EVALUATOR`` — ``0`` lets one evaluator publish a rubric version alone;
   default ``1``: when the bureau has more than one active evaluator, a second one must confirm.
+* ``DASHBOARD_TIMEZONE`` — the bureau's time zone (IANA name) in which every time is shown; default
+  ``Asia/Shanghai``. Times are stored in UTC.
 
 ``store/`` never reads the environment: it receives what it needs from this object.
 """
@@ -25,8 +27,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PREFIX = "DASHBOARD_"
+DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
 class SettingsError(Exception):
@@ -45,6 +49,7 @@ class Settings:
     session_max_hours: float = 12.0
     rubric_second_evaluator: bool = True
     """Publishing a rubric version needs a second evaluator's confirmation (when there is one)."""
+    timezone: str = DEFAULT_TIMEZONE
 
     @property
     def session_idle(self) -> timedelta:
@@ -94,6 +99,11 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
     key_file = env.get(PREFIX + "SECRET_KEY_FILE")
     idle = _positive(env, "SESSION_IDLE_MINUTES", 30.0, 7 * 24 * 60)
     max_hours = _positive(env, "SESSION_MAX_HOURS", 12.0, 30 * 24)
+    tz = (env.get(PREFIX + "TIMEZONE") or DEFAULT_TIMEZONE).strip()
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(f"{PREFIX}TIMEZONE 的值“{tz}”不是已知的时区名称（如 Asia/Shanghai）。") from None
     return Settings(
         data_dir=data_dir,
         database_url=url,
@@ -104,6 +114,7 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         session_idle_minutes=idle,
         session_max_hours=max_hours,
         rubric_second_evaluator=_switch(env, "RUBRIC_SECOND_EVALUATOR", True),
+        timezone=tz,
     )
 
 

@@ -27,9 +27,11 @@ from metrics import problems as pb
 from metrics.dataset import SourceFile, Upload
 from metrics.problems import Problem
 from metrics.schema import LEDGER, MONTHLY
+from services import clock
 from services.actors import Actor, may_upload_station, reload, require_role, visible_stations
 from services.context import App
 from services.errors import Conflict, PermissionDenied, ServiceError
+from services.settings import Settings
 from store import audit, rows
 from store.tables import LEDGER_VALUE_KEYS, MONTHLY_VALUE_KEYS, dispute_rows, monthly_rows, uploads
 
@@ -120,9 +122,11 @@ class UploadReceipt:
     skipped: list[str] = field(default_factory=list)
 
 
-def duplicate_message(fp: FilePlan) -> str:
+def duplicate_message(fp: FilePlan, settings: Settings | None = None) -> str:
+    """Why a file is not stored again; the earlier upload's time in the bureau's time zone."""
     d = fp.duplicate_of or {}
-    return (f"文件“{fp.source.name}”与 {d.get('created_at'):%Y-%m-%d %H:%M} 由 {d.get('uploader_name')} "
+    when = clock.local_text(d.get("created_at"), settings, seconds=False)
+    return (f"文件“{fp.source.name}”与 {when} 由 {d.get('uploader_name')} "
             f"上传的“{d.get('file_name')}”（第 {d.get('id')} 号上传）内容完全相同（SHA-256 一致），本次不重复保存。")
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import select
@@ -20,7 +20,7 @@ from sqlalchemy import select
 from metrics.periods import Period, month_range, shift_month
 from metrics.rubric import Rubric
 from metrics.scoring import stars_text
-from services import reading, rubrics
+from services import audit_text, clock, reading, rubrics
 from services.actors import Actor, reload, require_role
 from services.context import App
 from store import audit
@@ -210,15 +210,17 @@ def office_registry(app: App, actor: Actor | int) -> pd.DataFrame:
                             columns=[c.name for c in offices.c])
 
 
-AUDIT_COLUMNS = ("id", "at", "kind", "actor_name", "upload_id", "details")
+AUDIT_COLUMNS = ("id", "at", "kind", "event", "actor_name", "upload_id", "details")
 
 
 def audit_log(app: App, actor: Actor | int, *, kinds: list[str] | None = None, actor_contains: str = "",
               since: date | None = None, until: date | None = None, limit: int = 2000) -> pd.DataFrame:
     """Audit events, newest first, filtered by kind, actor name (substring) and day range (admins only).
 
-    ``details`` is the event's JSON as compact text (shown as text, never interpreted).
+    Days and ``at`` (text "YYYY-MM-DD HH:MM:SS") are in the bureau's time zone; ``kind`` is the event's
+    code, ``event`` its Chinese name and ``details`` its Chinese sentence (``services.audit_text``).
     """
+    tz = clock.zone(app.settings)
     with app.db.read() as conn:
         require_role(reload(conn, actor), "admin")
         q = select(audit_events).order_by(audit_events.c.id.desc()).limit(limit)
@@ -227,21 +229,25 @@ def audit_log(app: App, actor: Actor | int, *, kinds: list[str] | None = None, a
         if actor_contains.strip():
             q = q.where(audit_events.c.actor_name.contains(actor_contains.strip(), autoescape=True))
         if since:
-            q = q.where(audit_events.c.at >= datetime(since.year, since.month, since.day, tzinfo=UTC))
+            q = q.where(audit_events.c.at >= datetime(since.year, since.month, since.day, tzinfo=tz).astimezone(UTC))
         if until:
-            end = datetime(until.year, until.month, until.day, tzinfo=UTC) + pd.Timedelta(days=1)
-            q = q.where(audit_events.c.at < end)
+            end = datetime(until.year, until.month, until.day, tzinfo=tz) + timedelta(days=1)
+            q = q.where(audit_events.c.at < end.astimezone(UTC))
         recs = []
         for r in conn.execute(q).mappings():
             d = dict(r)
             try:
-                d["details"] = json.dumps(json.loads(d["details"]), ensure_ascii=False)
+                details = json.loads(d["details"])
             except (TypeError, ValueError):
-                pass
-            recs.append({k: d.get(k) for k in AUDIT_COLUMNS})
+                details = {}
+            recs.append({"id": d["id"], "at": clock.local_text(d["at"], app.settings), "kind": d["kind"],
+                         "event": audit_text.kind_name(d["kind"]), "actor_name": d["actor_name"],
+                         "upload_id": d["upload_id"],
+                         "details": audit_text.sentence(d["kind"], details, app.settings)})
     return pd.DataFrame(recs, columns=list(AUDIT_COLUMNS))
 
 
 def audit_kinds() -> list[str]:
-    """Every kind of audit event, sorted."""
-    return sorted(audit.EVENT_KINDS)
+    """Every kind of audit event, in the order of their Chinese names."""
+    return sorted(audit.EVENT_KINDS, key=audit_text.kind_name)
+

@@ -319,3 +319,27 @@ def process_upload_worker(args) -> str:
         return f"error: {exc}"
     finally:
         app.close()
+
+
+REGISTRY = (("东城分局", "城关派出所"), ("东城分局", "城南派出所"), ("西城分局", "杏湾派出所"))
+
+
+def seed_registry(app, stations=REGISTRY) -> None:
+    """An office registry of one office per (branch, station), stored as the registry of one stored
+    upload (through ``store.rows.upsert_offices``, as an upload would): account tests need stations and
+    branches to scope users to, without spending an upload's checks."""
+    import pandas as pd
+    from sqlalchemy import insert
+
+    from store import audit as _audit
+    from store import rows
+    from store.tables import uploads
+
+    with app.db.write() as conn:
+        uid = conn.execute(insert(uploads).returning(uploads.c.id), {
+            "file_name": "登记.xlsx", "sha256": "0" * 64, "size": 0, "uploader_id": None,
+            "uploader_name": "fixture", "stations": "", "created_at": _audit.now(), "result": "stored",
+            "problems_json": "[]"}).scalar_one()
+        rows.upsert_offices(conn, uid, pd.DataFrame([
+            {"office_code": f"R{i:03d}", "office_name": f"{station}第{i}警务室", "station": station,
+             "branch": branch, "month": "2026-09"} for i, (branch, station) in enumerate(stations, 1)]))

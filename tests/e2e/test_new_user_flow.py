@@ -1,6 +1,8 @@
 """The issue's end-to-end flow in a real browser, as a new installation's users would go through it.
 
-First-run setup → the admin creates a station head (杏湾派出所) and an evaluator → the station head
+First-run setup → the admin creates an evaluator and sees that a station head needs the office registry
+first → the operator loads the registry at the server console (``python -m services import`` as the
+evaluator) → the admin creates the station head, picking 杏湾派出所 from the registry → the station head
 downloads the template, uploads their report with a deliberate error and sees it at the right row,
 uploads the corrected report, sees the preview and stores it → the evaluator loads the bureau's
 history (so last year's figures exist), opens 星级评定 and downloads the ranking workbook, which lists
@@ -11,6 +13,8 @@ the station's offices with their ★ stars. Every screen is saved under
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -22,7 +26,6 @@ from e2e_helpers import (
     download,
     expand,
     fill,
-    form,
     go,
     grid_rows,
     grid_text,
@@ -63,16 +66,47 @@ def _broken_copy(folder: Path) -> Path:
     return path
 
 
-def _create_user(page, username: str, password: str, role_label: str, scope_kind: str, scope: str = "") -> None:
+def _registry_workbook(folder: Path) -> Path:
+    """One month (2026-09) of the bureau's monthly rows from the sample history: enough for the office
+    registry, and it leaves every 2026-10 office-month of the station's report new."""
+    src = openpyxl.load_workbook(HISTORY, read_only=True)[MONTHLY.title]
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = MONTHLY.title
+    for i, row in enumerate(src.iter_rows(min_row=3, values_only=True)):
+        if i == 0 or row[4] == "2026-09":
+            ws.append(list(row))
+    path = folder / "警务室登记_2026-09.xlsx"
+    wb.save(path)
+    return path
+
+
+def _console_import(app, path: Path, as_user: str) -> None:
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "DASHBOARD_DATA_DIR": str(app.data_dir)}
+    r = subprocess.run([sys.executable, "-m", "services", "import", str(path), "--as", as_user,
+                        "--accept-warnings"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+
+
+def _new_user_box(page):
     expand(page, "新建用户")  # the screen reruns after each action
-    f = form(page, "创建用户")
-    fill(page, "用户名", username, scope=f)
-    fill(page, "姓名", username, scope=f)
-    fill(page, "密码", password, scope=f)
-    choose(page, "角色", role_label, scope=f)
-    choose(page, "范围类型", scope_kind, scope=f)
-    fill(page, "范围（分局或派出所名称）", scope, scope=f)
-    click(page, "创建用户", scope=f)
+    return page.locator('[data-testid="stExpander"]').filter(
+        has=page.locator("summary").filter(has_text="新建用户")).first
+
+
+def _create_user(page, username: str, password: str, role_label: str, station: str = "",
+                 confirm: bool = False) -> None:
+    box = _new_user_box(page)
+    fill(page, "用户名", username, scope=box, commit=True)
+    fill(page, "姓名", username, scope=box, commit=True)
+    fill(page, "密码", password, scope=box, commit=True)
+    choose(page, "角色", role_label, scope=box)
+    if station:
+        choose(page, "派出所", station, scope=box)
+    if confirm:  # granting 考评员 or 管理员 names the account and asks for a tick
+        box.get_by_text(f"确认：创建账号 {username}", exact=False).click()
+        wait_idle(page)
+    click(page, "创建用户", scope=box)
     # "已创建用户。" may still show from the previous account, and on a loaded machine the rerun can
     # start later than wait_idle looks for it: wait for what matters, the account in the users table.
     for _ in range(120):
@@ -99,8 +133,14 @@ def test_new_installation_setup_upload_and_rating(fresh_app, page, tmp_path):
     sign_in(page, fresh_app.url, *ADMIN)
     assert "系统管理" in nav_titles(page)
     go(page, "系统管理")
-    _create_user(page, *HEAD, "所长", "派出所", STATION)
-    _create_user(page, *EVALUATOR, "考评员", "全局")
+    _create_user(page, *EVALUATOR, "考评员", confirm=True)
+    box = _new_user_box(page)
+    choose(page, "角色", "所长", scope=box)  # a fresh installation knows no station yet
+    box = _new_user_box(page)
+    shot(page, "flow_03a_no_registry_yet")
+    box.get_by_text("请先上报或导入警务室登记", exact=False).wait_for()
+    _console_import(fresh_app, _registry_workbook(tmp_path), EVALUATOR[0])
+    _create_user(page, *HEAD, "所长", station=f"{BRANCH} / {STATION}")
     users = grid_text(page)
     assert HEAD[0] in users and EVALUATOR[0] in users
     shot(page, "flow_03_admin_users")

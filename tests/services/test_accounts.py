@@ -8,7 +8,7 @@ import pytest
 from services import accounts
 from services.errors import NotSignedIn, PermissionDenied, ServiceError
 from store import audit
-from tests.dbfixtures import dump_tables
+from tests.dbfixtures import dump_tables, seed_registry
 
 PW = "Blue-Lantern-77"
 
@@ -25,6 +25,7 @@ def test_first_admin_only_on_an_empty_database(app):
 
 def test_lockout_is_counted_in_the_database_and_survives_a_new_session(app):
     admin = _admin(app)
+    seed_registry(app)
     accounts.create_user(app, admin, "zhang", PW, "station_head", "station", "城关派出所")
     t0 = audit.now()
     for i in range(accounts.LOCK_AFTER):  # each attempt after the back-off has passed
@@ -101,6 +102,7 @@ def test_passwords_and_tokens_never_appear_in_clear_in_the_database_or_logs(app,
 
 def test_only_admins_manage_users_and_roles_are_checked(app):
     admin = _admin(app)
+    seed_registry(app)
     ev = accounts.create_user(app, admin, "sun", PW, "evaluator")
     with pytest.raises(PermissionDenied):
         accounts.create_user(app, ev, "zhou", PW, "admin")
@@ -108,5 +110,45 @@ def test_only_admins_manage_users_and_roles_are_checked(app):
         accounts.create_user(app, admin, "wu", PW, "station_head", "bureau")
     changed = accounts.change_role(app, admin, ev.id, "station_head", "station", "城南派出所")
     assert (changed.role, changed.scope_value) == ("station_head", "城南派出所")
-    with pytest.raises(ServiceError, match="最后一个管理员"):
+    with pytest.raises(ServiceError, match="唯一的有效管理员"):
         accounts.change_role(app, admin, admin.id, "evaluator")
+
+
+def _failures(app, name):
+    return next(u for u in accounts.list_users(app, 1) if u["username"] == name)["failed_logins"]
+
+
+def test_the_wait_a_refusal_names_is_the_wait_enforced(app):
+    """"请 2 秒后再试" shown half a second into a 2-second back-off: within those 2 seconds even the right
+    password is refused, without being checked (a wrong one is not counted); each refusal's wait, rounded
+    up to whole seconds, holds as named; after it the right password signs in."""
+    admin = _admin(app)
+    accounts.create_user(app, admin, "li", PW, "evaluator")
+    t0 = audit.now()
+    for _ in range(accounts.BACKOFF_AFTER):
+        with pytest.raises(ServiceError, match="用户名或密码错误"):
+            accounts.authenticate(app, "li", "nope-nope-nope", now=t0)
+    shown_at = t0 + timedelta(seconds=0.5)
+    with pytest.raises(ServiceError, match="请 2 秒后再试") as refused:
+        accounts.authenticate(app, "li", "nope-nope-nope", now=shown_at)
+    assert "请 2 秒后再试" in str(refused.value)
+    assert _failures(app, "li") == accounts.BACKOFF_AFTER  # not checked, not counted
+    with pytest.raises(ServiceError, match="请 1 秒后再试"):  # 0.1 s left, named as 1 s: enforced as said
+        accounts.authenticate(app, "li", PW, now=shown_at + timedelta(seconds=1.9))
+    assert accounts.authenticate(app, "li", PW, now=shown_at + timedelta(seconds=2.9)).actor.username == "li"
+
+
+def test_the_minutes_a_lockout_names_are_enforced_too(app):
+    admin = _admin(app)
+    accounts.create_user(app, admin, "wu", PW, "evaluator")
+    t0 = audit.now()
+    for i in range(accounts.LOCK_AFTER):
+        with pytest.raises(ServiceError):
+            accounts.authenticate(app, "wu", "nope-nope-nope", now=t0 + timedelta(minutes=i))
+    locked_at = t0 + timedelta(minutes=accounts.LOCK_AFTER - 1)
+    asked = locked_at + timedelta(minutes=1, seconds=30)  # 13.5 minutes of the lock are left
+    with pytest.raises(ServiceError, match="请 14 分钟后再试"):
+        accounts.authenticate(app, "wu", PW, now=asked)
+    with pytest.raises(ServiceError, match="锁定"):
+        accounts.authenticate(app, "wu", PW, now=asked + timedelta(minutes=13, seconds=59))
+    assert accounts.authenticate(app, "wu", PW, now=asked + timedelta(minutes=14)).actor.username == "wu"

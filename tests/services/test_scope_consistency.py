@@ -70,13 +70,14 @@ def _upload(app, actor, name: str, monthly: pd.DataFrame, ledger: pd.DataFrame) 
 def bureau(app):
     reading.clear_cache()
     u = create_users(app)
-    u["branch_lead"] = create_user(app, u["admin"], "branch_lead", "Branch-Lead-2026!", "leadership",
-                                   scope_kind="branch", scope_value=HOME_BRANCH)
     monthly, ledger, facts = _bureau()
     for station in (AWAY, HOME):
         m = monthly[monthly["station"] == station]
         led = ledger[ledger["office_code"].isin(set(m["office_code"]))]
         _upload(app, u["eval"], f"{station}.xlsx", m, led)
+    # a branch scope must name a branch the registry knows: after the uploads
+    u["branch_lead"] = create_user(app, u["admin"], "branch_lead", "Branch-Lead-2026!", "leadership",
+                                   scope_kind="branch", scope_value=HOME_BRANCH)
     return u, facts
 
 

@@ -33,6 +33,13 @@ KIND_NAMES: dict[str, str] = {
     "PasswordReset": "重置密码",
     "PasswordChanged": "修改本人密码",
     "BackupTaken": "备份数据库",
+    "BackupDownloaded": "下载备份",
+    "SessionsRevoked": "强制退出登录",
+    "OfficeMoved": "调整警务室归属",
+    "RubricDraftSaved": "保存评分规则草稿",
+    "RubricPublishRequested": "申请发布评分规则",
+    "RubricPublished": "发布评分规则",
+    "RubricRetired": "停用评分规则",
     "DatabaseInitialised": "初始化数据库",
 }
 """Event kind → its Chinese name (the 事件 column and the kind filter)."""
@@ -126,6 +133,14 @@ RENDERERS: dict[str, Callable[[Mapping, Settings], str]] = {
     "RoleChanged": lambda d, _s: f"{d['user']} {_role(d['old'])}→ {_role(d['new'])}",
     "PasswordReset": lambda d, _s: f"{d['user']}（其登录已全部退出）",
     "BackupTaken": lambda d, _s: f"备份文件 {d['target']}",
+    "BackupDownloaded": lambda d, _s: f"备份文件 {d['file']}（{d.get('size', 0)} 字节）",
+    "SessionsRevoked": lambda d, _s: f"{d['user']} 的 {d.get('sessions', 0)} 个登录已退出",
+    "OfficeMoved": lambda d, _s: (f"{d['office']} {d.get('name', '')}：{d['from_branch']} / {d['from_station']} → "
+                                  f"{d['to_branch']} / {d['to_station']}"),
+    "RubricDraftSaved": lambda d, _s: f"{d['name']}" + (f"：{d['comment']}" if d.get("comment") else ""),
+    "RubricPublishRequested": lambda d, _s: f"{d['name']}，待另一名考评员确认",
+    "RubricPublished": lambda d, _s: f"{d['name']}",
+    "RubricRetired": lambda d, _s: f"{d['name']}",
 }
 """Kind → its details as a phrase; kinds without details (登录成功 …) read as their name alone."""
 

@@ -258,8 +258,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "revoke_sessions": ("强制退出该用户的所有登录", "End all of this user's sessions"),
     "sessions_revoked": ("已退出该用户在所有浏览器中的登录。", "All of the user's sessions ended."),
     # audit event kinds added with the session cookie and the backup route
-    "audit_kind_BackupDownloaded": ("下载备份", "Backup downloaded"),
-    "audit_kind_SessionsRevoked": ("强制退出登录", "Sessions ended by an admin"),
     "backup_unavailable": ("当前数据库不支持在此页面备份，请使用数据库自带的备份工具（如 pg_dump）。",
                            "This database cannot be backed up here; use its own tools (e.g. pg_dump)."),
     # admin: moving an office in the registry

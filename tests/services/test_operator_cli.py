@@ -107,11 +107,12 @@ def test_import_refuses_another_stations_dispute_and_a_moved_office_like_the_app
     from services.settings import from_env
     app = open_app(from_env())
     accounts.create_user(app, 1, "kaoping", "Silver-Pass-99", "evaluator")
-    accounts.create_user(app, 1, "suozhang", "Silver-Pass-99", "station_head", "station", home)
-    app.close()
     wb = tmp_path / "全局.xlsx"
     write_station_workbook(wb, monthly, ledger)
     assert main(["import", str(wb), "--as", "kaoping", "--accept-warnings"]) == 0
+    # a station head's scope is picked from the registry, which the evaluator's import has just filled
+    accounts.create_user(app, 1, "suozhang", "Silver-Pass-99", "station_head", "station", home)
+    app.close()
     capsys.readouterr()
 
     def data():  # a refused upload is recorded (uploads, audit); the stored data must not change

@@ -5,6 +5,7 @@ import streamlit as st
 import ui.analysis_text  # noqa: F401  (registers this screen's sentences)
 from metrics.indicators.registry import INDICATORS
 from metrics.indicators.units import LEVEL_LABELS
+from services import completeness
 from services import rating_views as rv
 from services.errors import ServiceError
 from ui import indicator_table
@@ -12,16 +13,17 @@ from ui.charts import trend_chart
 from ui.funnel import funnel_figure, funnel_points
 from ui.heatmap import heatmap_figure
 from ui.i18n import indicator_label, t
-from ui.period import period_picker
+from ui.period import period_picker, show_completeness
 from ui.state import current_actor, current_app
 from ui.tables import show_table
 
 app, actor = current_app(), current_actor()
 st.title(t("page_indicators"))
 sc = rv.scope(app, actor)
-period = period_picker("ind", rv.months_in_scope(app, actor))
+period = period_picker("ind", rv.months_in_scope(app, actor), defaults=completeness.default_periods(app, actor))
 if period is None:
     st.stop()
+show_completeness(completeness.period_completeness(app, actor, period))
 level = st.radio(t("level"), sc.levels, format_func=LEVEL_LABELS.get, horizontal=True, key="ind_level")
 try:
     view = rv.indicator_view(app, actor, period, level)

@@ -4,10 +4,11 @@ import streamlit as st
 
 import ui.analysis_text  # noqa: F401  (registers this screen's sentences)
 from metrics.scoring import points_column, stars_text
+from services import completeness
 from services import rating_views as rv
 from services.errors import ServiceError
 from ui.i18n import t
-from ui.period import period_picker
+from ui.period import period_picker, show_completeness
 from ui.state import current_actor, current_app
 from ui.tables import csv_bytes, show_table
 from ui.waterfall import waterfall_figure
@@ -23,9 +24,10 @@ def deferred_csv(df, labels: dict, name: str, key: str) -> None:
 app, actor = current_app(), current_actor()
 st.title(t("page_rating"))
 sc = rv.scope(app, actor)
-period = period_picker("rat", rv.months_in_scope(app, actor))
+period = period_picker("rat", rv.months_in_scope(app, actor), defaults=completeness.default_periods(app, actor))
 if period is None:
     st.stop()
+show_completeness(completeness.period_completeness(app, actor, period))
 versions = {v.version: v.label for v in rv.list_rubric_versions(app, actor)}
 number = st.selectbox(t("rat_rubric"), list(versions), format_func=versions.get, key="rat_rubric")
 with st.spinner(t("rat_computing")):

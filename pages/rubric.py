@@ -5,11 +5,12 @@ import streamlit as st
 
 import ui.analysis_text  # noqa: F401  (registers this screen's sentences)
 from metrics.scoring import stars_text
+from services import completeness
 from services import rating_views as rv
 from services.errors import ServiceError
 from ui import rubric_editor
 from ui.i18n import t
-from ui.period import period_picker
+from ui.period import period_picker, show_completeness
 from ui.state import current_actor, current_app
 from ui.tables import show_table
 
@@ -53,7 +54,9 @@ if st.session_state.get("rub_saved"):
     st.success(t("rub_saved", version=st.session_state["rub_saved"]))
 
 st.subheader(t("rub_compare"))
-period = period_picker("rub", rv.months_in_scope(app, actor))
+period = period_picker("rub", rv.months_in_scope(app, actor), defaults=completeness.default_periods(app, actor))
+if period is not None:
+    show_completeness(completeness.period_completeness(app, actor, period))
 if period is not None and len(versions) > 1:
     c = st.columns(2)
     a = c[0].selectbox(t("rub_compare_a"), list(labels), index=1, format_func=labels.get, key="rub_cmp_a")

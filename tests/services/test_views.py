@@ -59,15 +59,35 @@ def test_bureau_total_prior_year_and_stars_match_the_engine(demo):
     ov = views.overview(demo, leader, parse_period("2026Q3"))
     dataset = reading.stored(demo).dataset
     expected = compute(dataset, "2026Q3", "bureau").units.iloc[0]
-    prior = compute(dataset, "2025Q3", "bureau").units.iloc[0]
     assert ov.total["resolution_rate"] == pytest.approx(expected["resolution_rate"])
-    assert ov.prior["alerts"] == pytest.approx(prior["alerts"])
+    assert ov.changes["alerts"].relative == expected["alerts_yoy"]
+    assert ov.changes["alerts"].absolute == expected["alerts"] - expected["alerts_prior"]
     assert ov.stars["count"].sum() == len(ov.offices) == 40
     assert list(ov.best["score"]) == sorted(ov.best["score"], reverse=True)
+    assert not set(ov.best["code"]) & set(ov.worst["code"])
+
+
+def test_overview_warnings_are_those_of_the_period(demo):
+    """A follow-up missed in 2024 on a dispute resolved in 2024 is not a warning of 2026-10: each listed
+    dispute warning is about a dispute received in the period or still open at its end."""
+    from metrics.indicators.components import ledger_status
+
+    leader = _actor(demo, "leadership")
+    ov = views.overview(demo, leader, parse_period("2026-10"))
+    everything = views.warnings_list(demo, leader, ov.as_of)
+    led = reading.stored(demo).dataset.ledger.set_index("dispute_id")
+    listed = views.warnings_list(demo, leader, ov.as_of, since=ov.period.first_day)
+    assert ov.warnings_total == len(listed) < len(everything)
+    assert (everything["rule"] == "follow_up_late").sum() > (listed["rule"] == "follow_up_late").sum()
+    rows = led.loc[listed["dispute_id"].dropna()]
+    received = rows["received_date"].dt.date
+    still_open = ledger_status(rows.reset_index(), ov.as_of)["open"]
+    assert ((received >= ov.period.first_day).to_numpy() | still_open).all()
 
 
 def test_completeness_names_the_station_left_unreported(demo):
     comp = views.completeness(demo, _actor(demo, "leadership"), "2026-10")
+    assert list(comp.columns) == ["branch", "station", "offices", "reported", "missing"]
     assert (comp["missing"] > 0).sum() == 1 and comp.iloc[0]["missing"] == comp.iloc[0]["offices"]
 
 

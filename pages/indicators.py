@@ -48,7 +48,9 @@ with tab_trend:
     key = st.selectbox(t("ind_choose_indicator"), list(INDICATORS), format_func=indicator_label,
                        key="ind_trend_key")
     names = view.units["name"].astype(str).tolist()
-    chosen = st.multiselect(t("ind_choose_units"), names, default=names[:6], max_selections=12, key="ind_trend_units")
+    # one picker per level: the offices chosen at one level are not units of another (the picker emptied)
+    chosen = st.multiselect(t("ind_choose_units"), names, default=names[:6], max_selections=12,
+                            key=f"ind_trend_units_{level}")
     with st.spinner(t("ind_trend_loading")):
         series = rv.trend_view(app, actor, key, level, period.months[-1])
     series = series[series["name"].astype(str).isin(chosen)]

@@ -62,3 +62,15 @@ def test_a_complete_month_says_every_station_reported_and_lists_none(shared_demo
     at = _choose_month(sign_in(shared_demo, "leadership"), "2026-09")
     assert any("均已上报" in s.value for s in at.success)
     assert not [df for df in at.dataframe if "missing" in df.value.columns]
+
+
+def test_station_head_compares_their_offices_not_an_empty_branch_chart(shared_demo):
+    import json
+
+    at = sign_in(shared_demo, "station_head")
+    no_failure(at)
+    charts = {c.proto.id: json.loads(c.proto.spec) for c in at.get("plotly_chart")}
+    compare = [spec for cid, spec in charts.items() if "ov_cmp_" in cid]
+    assert len(compare) == 1 and any("ov_cmp_office" in cid for cid in charts)
+    bars = compare[0]["data"][0]
+    assert len(bars["y"]) == 4  # the station's four offices, each a bar

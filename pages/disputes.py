@@ -58,16 +58,20 @@ with tabs[5]:
     ledger = rv.ledger_view(app, actor)
     cols = st.columns(3)
     stations = sorted(ledger["station"].dropna().astype(str).unique())
-    f_station = cols[0].multiselect(t("dis_filter_station"), stations, key="dis_f_station")
-    f_status = cols[1].multiselect(t("dis_filter_status"), list(STATUS.values), key="dis_f_status")
-    f_risk = cols[2].multiselect(t("dis_filter_risk"), list(RISK.values), key="dis_f_risk")
+    f_station = cols[0].multiselect(t("dis_filter_station"), stations, key="dis_f_station",
+                                    placeholder=t("choose_placeholder"))
+    f_status = cols[1].multiselect(t("dis_filter_status"), list(STATUS.values), key="dis_f_status",
+                                    placeholder=t("choose_placeholder"))
+    f_risk = cols[2].multiselect(t("dis_filter_risk"), list(RISK.values), key="dis_f_risk",
+                                    placeholder=t("choose_placeholder"))
     cols = st.columns(3)
-    f_cat = cols[0].multiselect(t("dis_filter_category"), list(CATEGORY.values), key="dis_f_category")
+    f_cat = cols[0].multiselect(t("dis_filter_category"), list(CATEGORY.values), key="dis_f_category",
+                                    placeholder=t("choose_placeholder"))
     received = pd.to_datetime(ledger["received_date"])
     lo, hi = (received.min().date(), received.max().date()) if len(ledger) else (board.as_of, board.as_of)
     start, end = max(lo, min(period.first_day, hi)), max(lo, min(board.as_of, hi))  # the period by default
     dates = cols[1].date_input(t("dis_filter_dates"), value=(start, end), min_value=lo, max_value=hi,
-                               key=f"dis_f_dates_{period.label}")
+                               key=f"dis_f_dates_{period.label}", format="YYYY-MM-DD")
     f_text = cols[2].text_input(t("dis_filter_text"), key="dis_f_text").strip()
     keep = pd.Series(True, index=ledger.index)
     for col, chosen in (("station", f_station), ("status", f_status), ("risk", f_risk), ("category", f_cat)):

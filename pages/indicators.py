@@ -50,7 +50,7 @@ with tab_trend:
     names = view.units["name"].astype(str).tolist()
     # one picker per level: the offices chosen at one level are not units of another (the picker emptied)
     chosen = st.multiselect(t("ind_choose_units"), names, default=names[:6], max_selections=12,
-                            key=f"ind_trend_units_{level}")
+                            key=f"ind_trend_units_{level}", placeholder=t("choose_placeholder"))
     with st.spinner(t("ind_trend_loading")):
         series = rv.trend_view(app, actor, key, level, period.months[-1])
     series = series[series["name"].astype(str).isin(chosen)]

@@ -82,13 +82,6 @@ def _dataset(app: App, version: int) -> Dataset:
     return reading.stored(app, version).dataset
 
 
-def latest_month(app: App, actor: Actor | int) -> str | None:
-    """The latest month with stored monthly rows (what the pickers default to), or None."""
-    sc = scope(app, actor)
-    ds = _dataset(app, sc.data_version)
-    return str(ds.monthly["month"].max()) if len(ds.monthly) else None
-
-
 def visible_units(app: App, actor: Actor | int) -> pd.DataFrame:
     """The office registry in scope (``code, name, station, branch``), for drill-down pickers."""
     sc = scope(app, actor)
@@ -158,7 +151,8 @@ def funnel_view(app: App, actor: Actor | int, period: Period | str, level: str, 
 def trend_view(app: App, actor: Actor | int, key: str, level: str, last_month: str | None = None,
                months: int = 24) -> pd.DataFrame:
     """Indicator ``key`` per unit in scope for each of the ``months`` months up to ``last_month``
-    (default: the latest reported month): long form ``code, name, level, station, branch, month, value``."""
+    (default: the month the screens open on, ``services.completeness.default_periods``): long form
+    ``code, name, level, station, branch, month, value``."""
     if key not in INDICATORS:
         raise ServiceError(f"指标“{key}”不存在。")
     sc = scope(app, actor)
@@ -167,7 +161,9 @@ def trend_view(app: App, actor: Actor | int, key: str, level: str, last_month: s
     if last_month is None:
         if not len(ds.monthly):
             return pd.DataFrame(columns=["code", "name", "level", "station", "branch", "month", "value"])
-        last_month = str(ds.monthly["month"].max())
+        from services.completeness import default_periods
+
+        last_month = default_periods(app, sc.actor)["month"]
     last_month = _period(last_month).months[-1]
     span = [shift_month(last_month, -i) for i in range(months - 1, -1, -1)]
     series = reading.series(app, reading.stored(app, sc.data_version), span, level, key)
@@ -500,7 +496,7 @@ def compare_rubrics(app: App, actor: Actor | int, period: Period | str, a: int, 
 __all__ = [
     "DEFAULT_VERSION", "DisputeBoard", "IndicatorView", "LEDGER_HEADERS", "RatingView", "RubricVersion", "Scope",
     "clear_cache", "compare_rubrics", "dispute_board", "explain_office", "export_ranking", "funnel_view",
-    "get_rubric", "indicator_view", "latest_month", "months_in_scope", "visible_units", "ledger_view", "list_rubric_versions", "rating_view",
+    "get_rubric", "indicator_view", "months_in_scope", "visible_units", "ledger_view", "list_rubric_versions", "rating_view",
     "robustness_view", "rubric_dict", "rubric_toml", "save_rubric_version", "scope", "trend_view",
     "validate_rubric",
 ]  # fmt: skip

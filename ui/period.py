@@ -38,19 +38,20 @@ def period_picker(key: str, months: Sequence[str], *, defaults: Mapping[str, str
         where.info(t("no_data_at_all"))
         return None
     cols = where.columns([1, 2])
-    kind = cols[0].selectbox(t("period_kind"), KINDS, format_func=lambda k: t(f"kind_{k}"), key=f"{key}_kind")
+    kind = cols[0].selectbox(t("period_kind"), KINDS, format_func=lambda k: t(f"kind_{k}"), key=f"{key}_kind",
+                             placeholder=t("choose_placeholder"))
     if kind == "month":
         options = list(reversed(months))
         label = cols[1].selectbox(t("period"), options, index=_index(options, defaults.get("month")),
-                                  key=f"{key}_month")
+                                  key=f"{key}_month", placeholder=t("choose_placeholder"))
     elif kind == "quarter":
         options = sorted({_quarter_of(m) for m in months}, reverse=True)
         label = cols[1].selectbox(t("period"), options, index=_index(options, defaults.get("quarter")),
-                                  key=f"{key}_quarter")
+                                  key=f"{key}_quarter", placeholder=t("choose_placeholder"))
     elif kind == "year":
         options = sorted({m[:4] for m in months}, reverse=True)
         label = cols[1].selectbox(t("period"), options, index=_index(options, defaults.get("year")),
-                                  key=f"{key}_year")
+                                  key=f"{key}_year", placeholder=t("choose_placeholder"))
     else:
         every = month_range(months[0], months[-1])
         lo, hi = every[max(0, len(every) - 12)], every[-1]

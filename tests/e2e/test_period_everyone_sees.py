@@ -15,8 +15,7 @@ pytestmark = pytest.mark.e2e
 
 
 def _selected(page, label: str) -> str:
-    return page.get_by_role("combobox", name=label, exact=True).first.evaluate(
-        "el => el.closest('[data-testid=stSelectbox]').innerText")
+    return main(page).get_by_role("combobox", name=label, exact=True).first.input_value()
 
 
 def test_leader_sees_the_latest_complete_month_and_card_changes_equal_the_indicators(early_demo_app, page):
@@ -41,6 +40,9 @@ def test_leader_sees_the_latest_complete_month_and_card_changes_equal_the_indica
     assert "2026-09" in _selected(page, "统计期")
     main(page).get_by_text("全局", exact=True).first.click()
     wait_idle(page)
+    page.set_viewport_size({"width": 7000, "height": 1000})  # the grid renders only the columns in view
+    wait_idle(page)
     rows = grid_rows(page)
-    yoy = next(v for k, v in rows[0].items() if k.startswith("警情总数同比"))
+    yoy = next((v for k, v in rows[0].items() if k.startswith("警情总数同比")), None)
+    assert yoy is not None, list(rows[0])
     assert f"{float(pct.group(1)):+.1f}" == f"{float(yoy.rstrip('%')):+.1f}", (delta, yoy)

@@ -95,6 +95,10 @@ def same_office_reports(app, st: reading.Stored, period: Period, as_of: date):
         ds = st.dataset
         codes = _same_offices(ds, now, prior)
         keep = set(codes.tolist())
+        every = set(ds.monthly["office_code"].tolist()) | set(ds.ledger["office_code"].tolist())
+        if keep == every:  # every office reported in both years (the usual case): the bureau's own Reports
+            return (codes, reading.reports(app, st, now, as_of),
+                    reading.reports(app, st, prior, _year_earlier(as_of)))
         sub = Dataset(monthly=ds.monthly[ds.monthly["office_code"].isin(keep)].reset_index(drop=True),
                       ledger=ds.ledger[ds.ledger["office_code"].isin(keep)].reset_index(drop=True),
                       sources=list(ds.sources))

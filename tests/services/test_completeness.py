@@ -139,3 +139,12 @@ def test_comparable_period_stops_at_the_as_of_month():
 
     now, prior = changes.comparable_period(parse_period("2026"), date(2026, 10, 31))
     assert (now.first, now.last, prior.first, prior.last) == ("2026-01", "2026-10", "2025-01", "2025-10")
+
+
+def test_a_complete_month_compares_every_office(bureau):
+    app, users = bureau
+    ov = views.overview(app, users["lead"], parse_period("2026-09"))
+    cov = ov.changes["visit_coverage"]
+    # all six offices reported 2026-09 and 2025-09, both times 300 of 800 households: no change
+    assert cov.offices == 6 and cov.absolute == pytest.approx(0.0)
+    assert ov.changes["alerts"].relative == pytest.approx(0.0)

@@ -69,8 +69,11 @@ def trend_chart(series: pd.DataFrame, key: str, title: str | None = None) -> go.
                                  name=str(name), line={"width": 3}))
     if len(names) == 1:
         fig.update_traces(line_color=NEUTRAL)
-    return _layout(fig, title or t("chart_trend_title", label=indicator_label(key)), t("month_axis"),
-                   axis_title(key))
+    fig = _layout(fig, title or t("chart_trend_title", label=indicator_label(key)), t("month_axis"),
+                  axis_title(key))
+    # months as written (2026-10), never read as dates and relabelled "Oct 2025"
+    fig.update_xaxes(type="category", categoryorder="category ascending")
+    return fig
 
 
 def _bar_text(key: str, shown: float, raw: float, reported: float | None) -> str:

@@ -37,3 +37,12 @@ def test_star_counts_have_whole_number_ticks():
     counts = pd.DataFrame({"label": ["★★★★★", "★★★★☆", "待评"], "stars": [5, 4, 0], "count": [0, 2, 1]})
     axis = star_distribution_chart(counts).layout.yaxis
     assert axis.dtick == 1 and axis.tick0 == 0 and axis.tickformat == ",d"
+
+
+def test_trend_months_are_written_as_months_not_dates():
+    from ui.charts import trend_chart
+
+    series = pd.DataFrame({"month": ["2025-11", "2025-12", "2026-01"], "value": [3.0, float("nan"), 5.0]})
+    fig = trend_chart(series, "alerts")
+    assert fig.layout.xaxis.type == "category"
+    assert list(fig.data[0].x) == ["2025-11", "2025-12", "2026-01"]

@@ -424,8 +424,8 @@ def build_bureau(
     picks = rng.choice(offices, size=min(3, offices), replace=False)
     best = [int(i) for i in np.argsort(-quality) if i not in picks[:1]]
     # 民转刑 at two good offices, so the one-vote cap (at most ★★) visibly binds on a month view
-    specials = {"low_hours": picks[:1], "civil_to_criminal": np.array(best[2:4][:max(0, min(2, offices - 1))]),
-                "quality": quality}
+    civil = best[2:4] if len(best) >= 4 else best[:2]
+    specials = {"low_hours": picks[:1], "civil_to_criminal": np.array(civil, dtype=np.int64), "quality": quality}
     monthly = _monthly(org, periods, rng, specials)
     # The 民转刑 months of the monthly rows, so the ledger marks a dispute escalated in each.
     ctc = monthly.pivot(index="office_code", columns="month", values="civil_to_criminal")

@@ -116,6 +116,11 @@ def period_completeness(app: App, actor: Actor | int, period: Period | str) -> C
     return _count(status, p.label, _share(app))
 
 
+def scope_completeness(app: App, sc: reading.Scope, st: reading.Stored, period: Period) -> Completeness:
+    """:func:`period_completeness` for a scope already read (no database read)."""
+    return _count(reading.filter_units(office_status(app, st, period), sc, "office"), period.label, _share(app))
+
+
 def bureau_completeness(app: App, st: reading.Stored, period: Period) -> Completeness:
     """The whole bureau's completeness of ``period`` (what the default period is chosen on)."""
     return _count(office_status(app, st, period), period.label, _share(app))
@@ -202,5 +207,5 @@ def default_periods(app: App, actor: Actor | int) -> dict[str, str]:
     return out
 
 
-__all__ = ["Completeness", "by_unit", "bureau_completeness", "default_periods", "latest_complete",
+__all__ = ["Completeness", "by_unit", "bureau_completeness", "scope_completeness", "default_periods", "latest_complete",
            "office_status", "period_completeness", "unit_counts"]

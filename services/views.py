@@ -191,16 +191,18 @@ def warnings_list(app: App, actor: Actor | int, as_of: date, since: date | None 
 def trend(app: App, actor: Actor | int, key: str, last_month: str, months: int = TREND_MONTHS) -> pd.DataFrame:
     """Indicator ``key`` of the user's scope total (the unit at the scope's level, computed on the whole
     bureau) for each of the ``months`` months ending at ``last_month``: columns ``month, value``
-    (NaN = null; each point as its own one-month period)."""
+    (NaN = null; each point as its own one-month period) and ``complete`` (the scope had reported the
+    month, ``services.completeness``: a dip in a month still being reported is not a fall)."""
     sc = reading.scope(app, actor)
     st = reading.stored(app, sc.data_version)
     every = month_range(shift_month(last_month, -(months - 1)), last_month)
     if st.empty:
-        return pd.DataFrame({"month": every, "value": float("nan")})
+        return pd.DataFrame({"month": every, "value": float("nan"), "complete": False})
     level = sc.total_level
     s = reading.filter_units(reading.series(app, st, every, level, key), sc, level)
     got = s.groupby("month", sort=False)["value"].first() if len(s) else pd.Series(dtype="float64")
-    return pd.DataFrame({"month": every, "value": got.reindex(every).to_numpy(dtype="float64")})
+    complete = [completeness_mod.scope_completeness(app, sc, st, Period("month", m, m)).complete for m in every]
+    return pd.DataFrame({"month": every, "value": got.reindex(every).to_numpy(dtype="float64"), "complete": complete})
 
 
 # --- 系统管理 ----------------------------------------------------------------------------------------

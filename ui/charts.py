@@ -69,6 +69,13 @@ def trend_chart(series: pd.DataFrame, key: str, title: str | None = None) -> go.
                                  name=str(name), line={"width": 3}))
     if len(names) == 1:
         fig.update_traces(line_color=NEUTRAL)
+    if "complete" in series and "name" not in series and (~series["complete"].astype(bool)).any():
+        part = series[~series["complete"].astype(bool)]  # months not yet reported in full: marked, not hidden
+        import ui.screen_text  # noqa: F401  (registers the legend text)
+
+        fig.add_trace(go.Scatter(x=part["month"], y=display_values(key, part["value"]), mode="markers",
+                                 name=t("trend_incomplete"),
+                                 marker={"symbol": "circle-open", "size": 16, "color": BAD, "line": {"width": 2}}))
     fig = _layout(fig, title or t("chart_trend_title", label=indicator_label(key)), t("month_axis"),
                   axis_title(key))
     # months as written (2026-10), never read as dates and relabelled "Oct 2025"

@@ -21,6 +21,7 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "not_reported_bar": ("未上报", "not reported"),
     "offices_level": ("警务室", "Offices"),
     "choose_placeholder": ("请选择", "Choose"),
+    "trend_incomplete": ("未报齐的月份（数值偏低不代表下降）", "Months not fully reported"),
     "dis_period_caption": ("{period} · 本期受理纠纷 {n} 件 · 数据截至 {as_of} · 数据版本 {version}",
                            "{period} · {n} disputes received · as of {as_of} · data version {version}"),
     "dis_open_at_end": ("截至 {as_of}（本期末）仍未化解的纠纷，不论受理于何时；超期、回访、重复纠纷与化解层级只计本期受理（或本期末仍未化解）的纠纷。",

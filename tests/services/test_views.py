@@ -118,3 +118,15 @@ def test_two_backups_in_the_same_instant_get_two_files(demo, monkeypatch):
     second_name, second = views.backup(demo, admin)
     assert first_name != second_name and first[:16] == second[:16] == b"SQLite format 3\x00"
     assert {first_name, second_name} <= {p.name for p in demo.settings.backup_dir.glob("*.sqlite3")}
+
+
+def test_trend_marks_the_month_still_being_reported(demo):
+    """2026-10 misses one station in the demo: its point is marked, not shown as a plain fall."""
+    from ui.charts import trend_chart
+
+    series = views.trend(demo, _actor(demo, "leadership"), "alerts", "2026-10")
+    assert list(series.loc[~series["complete"], "month"]) == ["2026-10"]
+    marked = [tr for tr in trend_chart(series, "alerts").data if tr.mode == "markers"]
+    assert len(marked) == 1 and list(marked[0].x) == ["2026-10"]
+    head = views.trend(demo, _actor(demo, "station_head"), "alerts", "2026-10")
+    assert head["complete"].all()  # the head's own station reported every month

@@ -45,8 +45,9 @@ def _bureau() -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     partner_day = received[home] - pd.Timedelta(days=GAP_DAYS)
     away = ledger[(at == AWAY) & (received == partner_day)].index
     if not len(away):  # move an AWAY dispute received that month onto the partner day (a valid row stays valid)
-        cand = ledger[(at == AWAY) & (received.dt.month == partner_day.month) & ledger["resolved_date"].isna()
-                      & ledger["follow_up_date"].isna()].index
+        # (resolved and followed up, if at all, on or after the partner day: the dates stay in order)
+        cand = ledger[(at == AWAY) & (received.dt.month == partner_day.month)
+                      & ~(ledger["resolved_date"] < partner_day) & ~(ledger["follow_up_date"] < partner_day)].index
         away = cand[:1]
         ledger.loc[away, "received_date"] = partner_day
     away = away[0]

@@ -8,6 +8,11 @@ role's page cannot be reached by URL. Its address is registered too, hidden, for
 "无权访问此页面" (instead of Streamlit's English "Page not found"); signed out, every page address shows
 the sign-in form, and after signing in the user lands on the page they asked for, if their role has it.
 Services still check role and scope on every call.
+
+Signing in survives a reload, a second tab and a bookmark: the browser holds the session token in an
+HttpOnly cookie (``web/cookies.py``, set by ``/auth/complete`` of ``web/routes.py`` when ``serve.py``
+serves the app). Each new Streamlit session reads it once from ``st.context.cookies``; every run
+validates the token against the database, so a sign-out anywhere ends the session everywhere.
 """
 
 from __future__ import annotations
@@ -23,9 +28,21 @@ from ui import state
 from ui.i18n import LANGUAGES, t
 from ui.nav import PAGES, pages_for
 from ui.safe import md_escape
+from web.cookies import SESSION_COOKIE, browser_binding
 
 LOG = logging.getLogger("dashboard.app")
 HERE = Path(__file__).resolve().parent
+PAGE_ICON = HERE / "ui" / "assets" / "page_icon.png"
+
+
+def _browser_cookies() -> dict[str, str]:
+    """The cookies of the WebSocket handshake (``st.context.cookies``) as plain strings; empty where
+    there is no browser (AppTest)."""
+    try:
+        found = dict(st.context.cookies)
+    except Exception:  # no browser connection behind this session
+        return {}
+    return {k: v for k, v in found.items() if isinstance(k, str) and isinstance(v, str)}
 
 
 def _language_picker() -> None:
@@ -68,12 +85,18 @@ def _signin_page() -> None:
         submitted = st.form_submit_button(t("signin"), type="primary")
     if submitted:
         try:
-            signed = accounts.authenticate(app, username, password)
+            signed = accounts.authenticate(app, username, password,
+                                           binding=browser_binding(_browser_cookies()))
         except ServiceError as exc:
             st.error(md_escape(exc))
             return
         st.session_state[state.TOKEN_KEY] = signed.token
+        st.session_state[state.HANDOFF_KEY] = signed.handoff
         st.rerun()
+    if st.session_state.get(state.CLEAR_COOKIE_KEY) or SESSION_COOKIE in _browser_cookies():
+        # the browser may still hold the cookie of an ended session: /auth/clear removes it (and
+        # leaves a live one alone); an image, so that it needs no script and stays out of the history
+        st.markdown("![](/auth/clear)")
 
 
 def _no_access_page() -> None:
@@ -89,9 +112,15 @@ def _hidden_addresses(show, title: str) -> list:
     return [st.Page(show, title=title, url_path=key, visibility="hidden") for key, *_ in PAGES]
 
 
+def _forget_session() -> None:
+    for key in (state.TOKEN_KEY, state.ACTOR_KEY, state.HANDOFF_KEY):
+        st.session_state.pop(key, None)
+    st.session_state[state.CLEAR_COOKIE_KEY] = True
+
+
 def _sign_out() -> None:
-    token = st.session_state.pop(state.TOKEN_KEY, None)
-    st.session_state.pop(state.ACTOR_KEY, None)
+    token = st.session_state.get(state.TOKEN_KEY)
+    _forget_session()
     if token:
         accounts.sign_out(state.current_app(), token)
 
@@ -108,21 +137,33 @@ def _sidebar(actor) -> None:
             if st.form_submit_button(t("change_password")):
                 try:
                     accounts.change_password(state.current_app(), st.session_state[state.TOKEN_KEY], old, new)
-                    st.success(t("password_changed"))
                 except ServiceError as exc:
                     st.error(md_escape(exc))
+                else:  # every session of the user has ended, this one too: sign in with the new password
+                    _forget_session()
+                    st.session_state["_signin_msg"] = t("password_changed")
+                    st.rerun()
+    if handoff := st.session_state.get(state.HANDOFF_KEY):
+        # puts this sign-in's token into the browser's cookie (see web/routes.py): an image request,
+        # so the one-time handoff never enters the address bar or the history
+        st.sidebar.markdown(f"![](/auth/complete?h={handoff})")
 
 
 def _signed_in_actor(app):
     token = st.session_state.get(state.TOKEN_KEY)
+    if not token and not st.session_state.get(state.COOKIE_READ_KEY):
+        # a new Streamlit session (reload, second tab, bookmark): the browser's cookie, read once
+        st.session_state[state.COOKIE_READ_KEY] = True
+        token = _browser_cookies().get(SESSION_COOKIE)
+        if token:
+            st.session_state[state.TOKEN_KEY] = token
     if not token:
         st.session_state.pop(state.ACTOR_KEY, None)
         return None
     try:
         actor = accounts.validate_session(app, token)
     except ServiceError as exc:
-        st.session_state.pop(state.TOKEN_KEY, None)
-        st.session_state.pop(state.ACTOR_KEY, None)
+        _forget_session()
         st.session_state["_signin_msg"] = str(exc)
         return None
     st.session_state[state.ACTOR_KEY] = actor
@@ -130,7 +171,8 @@ def _signed_in_actor(app):
 
 
 def main() -> None:
-    st.set_page_config(page_title="社区警务星级评估看板", page_icon=":material/local_police:", layout="wide")
+    # a file of our own: a ":material/…:" or emoji page icon makes the browser fetch it from the internet
+    st.set_page_config(page_title="社区警务星级评估看板", page_icon=str(PAGE_ICON), layout="wide")
     _language_picker()
     app = state.current_app()
     if app.settings.demo:

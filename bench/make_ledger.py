@@ -31,9 +31,9 @@ _STATUS = ("已化解", "已化解", "已化解", "化解中", "已移交", "调
 _MONTH = "2025-12"
 
 
-def ledger_path(rows: int) -> Path:
-    """Where the benchmark ledger of ``rows`` rows lives."""
-    return DATA_DIR / f"ledger_v{VERSION}_{rows}.xlsx"
+def ledger_path(rows: int, formula_ids: bool = False) -> Path:
+    """Where the benchmark ledger of ``rows`` rows lives (``formula_ids``: the one whose 纠纷编号 are formulas)."""
+    return DATA_DIR / f"ledger_v{VERSION}_{rows}{'_formula' if formula_ids else ''}.xlsx"
 
 
 def _office(i: int) -> str:
@@ -53,9 +53,11 @@ def _monthly_rows(offices: int) -> list[dict]:
 
 
 def make_ledger_xlsx(path: str | Path, rows: int = 100_000, seed: int = 1, offices: int = 200,
-                     monthly: bool = True) -> Path:
+                     monthly: bool = True, formula_ids: bool = False) -> Path:
     """Write a ledger of ``rows`` valid disputes over ``offices`` offices to ``path`` (and, with
-    ``monthly``, the monthly sheet of those offices first)."""
+    ``monthly``, the monthly sheet of those offices first). With ``formula_ids`` every 纠纷编号 is a
+    formula (``="JF01"&TEXT(ROW()-1,"00000000")``, as hand-made sheets number their rows) with its
+    result saved, so the file reads the same values as without."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     rnd = random.Random(seed)
@@ -104,6 +106,8 @@ def make_ledger_xlsx(path: str | Path, rows: int = 100_000, seed: int = 1, offic
             elif col.key == "follow_up_date":
                 if follow:
                     ws.write_datetime(r, c, dt.datetime.combine(follow, dt.time()), date_fmt)
+            elif col.key == "dispute_id" and formula_ids:
+                ws.write_formula(r, c, f'="JF{seed:02d}"&TEXT(ROW()-1,"00000000")', None, values[col.key])
             elif values.get(col.key):
                 ws.write_string(r, c, values[col.key])
     wb.close()

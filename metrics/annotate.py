@@ -11,6 +11,10 @@
 * in both, a new first sheet ``问题清单`` listing every problem (文件/工作表/行/列/值/级别/说明), with a
   frozen header and filters.
 
+A file the reader refuses as a whole (zip bomb, oversized sheet, corrupt, not a spreadsheet …) has
+nothing to annotate: ``annotate`` runs the reader's checks and limits first and raises
+:class:`FileRefused` before any parser inflates it; only a small .xlsx is edited with openpyxl.
+
 Every text written goes through ``metrics.safe_export.clean_text`` and is stored as a string, never as a
 formula, whatever it starts with.
 """
@@ -24,6 +28,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from metrics.filesafety import Limits
 from metrics.problems import Problem
 from metrics.safe_export import clean_text, is_number, xlsxwriter_options
 from metrics.text import header_key
@@ -199,16 +204,10 @@ def _write_value(ws, r: int, c: int, value: Any, fmt, date_fmt) -> None:
         ws.write_string(r, c, clean_text(value), fmt)
 
 
-def _annotate_copy(data: bytes, name: str, problems: Sequence[Problem]) -> bytes:
+def _annotate_copy(book, problems: Sequence[Problem]) -> bytes:
     import xlsxwriter
 
-    from metrics.rawbook import open_book
-
-    try:
-        book, _ = open_book(data, name)
-    except Exception:  # noqa: BLE001 — the list of problems is still worth giving
-        book = None
-    sheets = book.sheets if book is not None else []
+    sheets = book.sheets
     marks, _ = locate(problems, {s.name: s.rows for s in sheets})
 
     buf = io.BytesIO()
@@ -254,12 +253,48 @@ def _annotate_copy(data: bytes, name: str, problems: Sequence[Problem]) -> bytes
     return buf.getvalue()
 
 
-def annotate(data: bytes, name: str, problems: list[Problem]) -> bytes:
-    """The annotated problem workbook for the uploaded file ``data`` (named ``name``), as .xlsx bytes."""
+OPENPYXL_MAX_CELLS = 600_000
+"""Largest workbook (cells of all sheets' used areas) edited in place with openpyxl, which holds every
+cell as an object (~1 KB each with its styles); larger ones are annotated as a copy of their values."""
+OPENPYXL_MAX_UNCOMPRESSED = 64 * 1024 * 1024
+"""Largest total uncompressed size of an .xlsx's parts edited in place with openpyxl."""
+
+
+class FileRefused(ValueError):
+    """The file is one the reader refuses as a whole (zip bomb, oversized, corrupt …): nothing to annotate."""
+
+    def __init__(self, problem: Problem | None):
+        super().__init__(problem.message if problem is not None else "文件无法读取。")
+        self.problem = problem
+
+
+def _cells(book) -> int:
+    return sum(len(s.rows) * max((len(r) for r in s.rows), default=0) for s in book.sheets)
+
+
+def _declared_size(data: bytes) -> int:
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return sum(i.file_size for i in zf.infolist())
+
+
+def annotate(data: bytes, name: str, problems: list[Problem], limits: Limits | None = None) -> bytes:
+    """The annotated problem workbook for the uploaded file ``data`` (named ``name``), as .xlsx bytes.
+
+    The file first passes the reader's own checks and ``limits`` (``metrics.rawbook.open_book``: file
+    safety, zip bomb, sheet extent): a file the reader refuses as a whole raises :class:`FileRefused`
+    before any parser inflates it. Only a small .xlsx is then opened with openpyxl."""
+    from metrics.rawbook import open_book
+
+    book, refused = open_book(data, name, limits)
+    if book is None:
+        raise FileRefused(refused[0] if refused else None)
     is_xlsx = data[:4] == b"PK\x03\x04" and b"opendocument" not in data[:200]
-    if is_xlsx:
+    if is_xlsx and _cells(book) <= OPENPYXL_MAX_CELLS:
         try:
-            return _annotate_openpyxl(data, problems)
+            if _declared_size(data) <= OPENPYXL_MAX_UNCOMPRESSED:
+                return _annotate_openpyxl(data, problems)
         except Exception:  # noqa: BLE001 — openpyxl refuses some files calamine reads: fall back
             pass
-    return _annotate_copy(data, name, problems)
+    return _annotate_copy(book, problems)

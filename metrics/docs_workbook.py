@@ -71,5 +71,14 @@ def workbook_markdown() -> str:
         f"The header row may sit under up to {schema.MAX_HEADER_SEARCH_ROWS} title rows; header matching ignores spaces, line breaks, "
         "full/half width, traditional/simplified characters and a unit in brackets."
     )
-    blocks = [intro, *(kind_markdown(k) for k in schema.SHEET_KINDS.values()), vocabularies_markdown()]
+    files = (
+        "文件格式：`.xlsx`、`.xls`（Excel 97–2003）、`.ods`、`.csv`（UTF-8 或 GBK），以及 WPS 表格的 `.et`/`.ett`"
+        "（内部为 .xls 格式时直接读取，WPS 专用格式请在 WPS 中另存为 .xlsx 后上传）。只设置了工作簿或工作表保护、"
+        "以 Excel 默认密码加密的文件直接读取；设有打开密码、含宏（`.xlsm`）、已损坏或并非电子表格的文件会被拒绝并说明原因。\n"
+        "Files: `.xlsx`, `.xls` (Excel 97–2003), `.ods`, `.csv` (UTF-8 or GBK), and WPS Spreadsheets' `.et`/`.ett` "
+        "(read when .xls inside; WPS's own format: save as .xlsx in WPS). A file encrypted with Excel's default "
+        "password (workbook or sheet protection only) is read; one with an opening password, macros (`.xlsm`), damage "
+        "or that is no spreadsheet is refused with the reason."
+    )
+    blocks = [intro, files, *(kind_markdown(k) for k in schema.SHEET_KINDS.values()), vocabularies_markdown()]
     return "\n\n".join(blocks) + "\n"

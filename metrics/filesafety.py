@@ -103,7 +103,8 @@ class _Ole:
         if shift not in (9, 12) or mini_shift != 6:
             raise OleError("bad sector size")
         self.sector_size = 1 << shift
-        self.n_sectors = max(0, (len(data) - self.sector_size) // self.sector_size)
+        # A last sector cut short is common (writers stop at the stream's end): it counts, padded.
+        self.n_sectors = max(0, -(-(len(data) - self.sector_size) // self.sector_size))
         (n_fat, first_dir, _, self.mini_cutoff, first_minifat, n_minifat, first_difat, n_difat) = (
             struct.unpack_from("<IIIIIIII", data, 0x2C)
         )
@@ -133,9 +134,10 @@ class _Ole:
 
     def _sector(self, n: int) -> bytes:
         off = (n + 1) * self.sector_size
-        if n >= self.n_sectors or off + self.sector_size > len(self.data):
+        if n >= self.n_sectors or off >= len(self.data):
             raise OleError("sector out of range")
-        return self.data[off : off + self.sector_size]
+        sector = self.data[off : off + self.sector_size]
+        return sector if len(sector) == self.sector_size else sector.ljust(self.sector_size, b"\0")
 
     def _chain(self, start: int, fat: list[int]) -> list[int]:
         out, sect = [], start
@@ -318,8 +320,11 @@ class ZipScan:
 
 
 _CHUNK = 1 << 20
+_SMALL_OVERRUN = 1 << 16
+"""A member inflating to at most this many bytes beyond its declared size is damaged, not a bomb."""
 _TAIL = 16
 _END = 1 << 16
+_FORMULA_MARKS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/")
 _COL_RE = re.compile(rb' r="([A-Z]{2,3})[0-9]')
 _ROW_NUM_RE = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr="([0-9]+)"')
 
@@ -331,7 +336,7 @@ def _col_number(letters: bytes) -> int:
     return n
 
 
-_SHEET_PART_RE = re.compile(r"xl/worksheets/[^/]+\.xml")
+_SHEET_PART_RE = re.compile(r"xl/worksheets/[^/]+\.xml", re.I)
 
 
 def _is_sheet(name: str, fmt: str) -> bool:
@@ -340,7 +345,7 @@ def _is_sheet(name: str, fmt: str) -> bool:
 
 def _parsed(name: str) -> bool:
     """Members a reader may parse: every XML part (images and the like are never decompressed)."""
-    return name.endswith((".xml", ".rels"))
+    return name.lower().endswith((".xml", ".rels"))
 
 
 def _stream_member(data: bytes, info: zipfile.ZipInfo, budget: int, limits: Limits, scan: MemberScan, sheet: bool):
@@ -362,6 +367,7 @@ def _stream_member(data: bytes, info: zipfile.ZipInfo, budget: int, limits: Limi
     ratio_cap = max(limits.ratio_grace_bytes, int(limits.max_ratio * max(1, info.compress_size)))
     cap = min(budget, ratio_cap)
     total, tail, pos, end = 0, b"", 0, b""
+    prefixed = True
     while True:
         if decomp is None:
             chunk = bytes(comp[pos : pos + _CHUNK])
@@ -387,13 +393,19 @@ def _stream_member(data: bytes, info: zipfile.ZipInfo, budget: int, limits: Limi
         if total == len(chunk) and (b"<!DOCTYPE" in chunk[:65536] or b"<!ENTITY" in chunk[:65536]):
             return Refusal("bad_structure")  # no Office part has a DTD: entity bombs and XXE stop here
         if total > info.file_size:
+            if total - info.file_size <= _SMALL_OVERRUN:
+                return Refusal("corrupt_file")  # a few bytes more than declared: damage, not a bomb
             return Refusal("zip_bomb", {"detail": "实际解压大小与声明不符"})
         if sheet:
             # Each search runs over the chunk itself (no copy) and over the few bytes around the seam with
-            # the previous chunk; "<f" is looked for once and only then told apart from other tags.
+            # the previous chunk; "<f" is looked for once and only then told apart from other tags ("x:f"
+            # only in a sheet whose elements carry a prefix, as told by its first chunk).
             seam = tail + chunk[:_TAIL]
-            if not scan.has_formula and (b"<f" in chunk or b"<f" in seam):
-                scan.has_formula = any(n in part for n in (b"<f>", b"<f ") for part in (chunk, seam))
+            if total == len(chunk):
+                prefixed = b":sheetData" in chunk or b"<sheetData" not in chunk
+            if not scan.has_formula and any(b in part for b in ((b"<f", b":f") if prefixed else (b"<f",))
+                                            for part in (chunk, seam)):
+                scan.has_formula = any(n in part for n in _FORMULA_MARKS for part in (chunk, seam))
             if not scan.has_error and (b't="e"' in chunk or b't="e"' in seam):
                 scan.has_error = True
             for part in (chunk, seam):
@@ -416,20 +428,43 @@ def _stream_member(data: bytes, info: zipfile.ZipInfo, budget: int, limits: Limi
 _ROW_TAG_RE = re.compile(rb"<(?:\w+:)?row[\s>/]")
 
 
+_VALUE_MARKS = (b"<v>", b":v>", b"<v ", b":v ", b"<is>", b":is>", b"<f>", b":f>", b"<f ", b":f ", b"<f/", b":f/")
+"""What a cell holding something has: a value, an inline string or a formula (styled empty cells have none)."""
+
+
+def _holds_value(segment: bytes) -> bool:
+    return any(mark in segment for mark in _VALUE_MARKS)
+
+
 def _last_row(end: bytes, scan: MemberScan) -> None:
-    """The number of the sheet's last ``<row r="N">`` (rows are in ascending order), read from the
-    stream's last bytes; -1 when it cannot be told that way (no ``r`` attributes, or a last row longer
-    than the bytes kept), so that the caller walks the sheet instead."""
+    """The number of the sheet's last ``<row r="N">`` holding a cell with a value (rows are in ascending
+    order), read from the stream's last bytes; -1 when it cannot be told that way (no ``r`` attributes,
+    or no row with a value within the bytes kept), so that the caller walks the sheet instead.
+
+    Empty rows count for nothing: templates formatted "down to the bottom" end with a styled empty
+    ``<row r="1048576">`` that declares a million rows and holds none. What follows ``</sheetData>``
+    (data validations of an extension list carry ``<xm:f>``) is no cell and is left out."""
+    stop = max(end.rfind(b"</sheetData>"), end.rfind(b":sheetData>"))
+    if stop >= 0:
+        end = end[:stop]
     tags = list(_ROW_TAG_RE.finditer(end))
     refs = end.count(b'<c r="')
     if (end.count(b"<c ") + end.count(b"<c>")) > refs:
         scan.last_row = -1  # cells without references: positions come from their order
         return
     if not tags:
-        scan.last_row = 0 if b"<c" not in end and b":c" not in end else -1
+        scan.last_row = 0 if not _holds_value(end) else -1
         return
-    m = _ROW_NUM_RE.match(end, tags[-1].start())
-    scan.last_row = int(m.group(1)) if m else -1
+    bounds = [t.start() for t in tags] + [len(end)]
+    for k in range(len(tags) - 1, -1, -1):
+        if _holds_value(end[bounds[k] : bounds[k + 1]]):
+            m = _ROW_NUM_RE.match(end, bounds[k])
+            scan.last_row = int(m.group(1)) if m else -1
+            return
+    # No row of the tail holds a value: the last one lies further up (or the sheet is empty), and only a
+    # walk can tell — unless nothing precedes the first tag, where the sheet data begins.
+    head = end[: bounds[0]]
+    scan.last_row = 0 if b"<sheetData" in head or b":sheetData" in head else -1
 
 
 def preflight_zip(data: bytes, fmt: str, limits: Limits) -> ZipScan | Refusal:
@@ -458,11 +493,19 @@ def preflight_zip(data: bytes, fmt: str, limits: Limits) -> ZipScan | Refusal:
     if fmt == "xlsx":
         if any(n.endswith("vbaproject.bin") for n in lower):
             return Refusal("macro_workbook")
-        ct = next((i for i in infos if i.filename == "[Content_Types].xml"), None)
+        ct = next((i for i in infos if i.filename.lower() == "[content_types].xml"), None)
         if ct is not None and ct.file_size < 1 << 20:
             try:
                 if b"macroenabled" in zf.read(ct).lower():
                     return Refusal("macro_workbook")
+            except Exception:  # noqa: BLE001 — unreadable part: the file is corrupt
+                return Refusal("corrupt_file")
+    if fmt == "ods":
+        manifest = next((i for i in infos if i.filename.lower() == "meta-inf/manifest.xml"), None)
+        if manifest is not None and manifest.file_size < 1 << 20:
+            try:
+                if b"encryption-data" in zf.read(manifest):
+                    return Refusal("encrypted")  # ODF encryption: a password LibreOffice asks for
             except Exception:  # noqa: BLE001 — unreadable part: the file is corrupt
                 return Refusal("corrupt_file")
     out = ZipScan(format=fmt, names=names)

@@ -37,6 +37,7 @@ MESSAGES: dict[str, tuple[Severity, str]] = {
     "file_too_large": ("error", "文件大小为 {size_mb:.1f} MB，超过 {limit_mb:.0f} MB 的上限，请拆分后分别上传。"),
     "file_empty": ("error", "文件为空（0 字节），请确认选择了正确的文件。"),
     "unsupported_type": ("error", "无法识别的文件格式（{detected}），请上传 .xlsx、.xls、.ods 或 .csv 文件。"),
+    "wps_format": ("error", "该文件是 WPS 表格专用格式（.et/.ett），无法直接读取，请在 WPS 中另存为 .xlsx 后上传。"),
     "extension_mismatch": ("error", "文件扩展名为 {ext}，但内容实为 {detected}，请用 Excel/WPS 打开后另存为 .xlsx 再上传。"),
     "html_as_xls": ("error", "该文件实为网页格式（常见于业务系统导出），请用 Excel 打开后另存为 .xlsx 再上传。"),
     "macro_workbook": ("error", "不接受含宏的工作簿（.xlsm），请在 Excel 中另存为 .xlsx（不含宏）后上传。"),
@@ -59,7 +60,7 @@ MESSAGES: dict[str, tuple[Severity, str]] = {
     # --- a row ---------------------------------------------------------------------------------------
     "total_row_skipped": ("warning", "第 {row} 行是合计行，已跳过，不计入数据。"),
     "note_row_skipped": ("warning", "第 {row} 行是表尾的填报说明（“{value}”），不是数据，已跳过。"),
-    "duplicate_key": ("error", "与第 {other_row} 行重复（{key_desc}），同一文件中每个{key_name}只能出现一次。"),
+    "duplicate_key": ("error", "与第 {other_rows} 行重复（{key_desc}），同一文件中每个{key_name}只能出现一次。"),
     "pair_incomplete": ("error", "“{given}”与“{missing}”须同时填写或同时不填，本行只填写了“{given}”。"),
     # --- a cell --------------------------------------------------------------------------------------
     "required_missing": ("error", "“{header}”为必填项，不能为空。"),
@@ -94,6 +95,11 @@ MESSAGES: dict[str, tuple[Severity, str]] = {
     "follow_up_without_resolution": ("warning", "填写了回访日期但没有化解日期，回访将不计入回访率。"),
     # --- storing an upload (services.uploads) -------------------------------------------------------
     "out_of_scope": ("error", "本行属于“{station}”，您只能上报“{own}”的数据，请删除其他派出所的行后重新上传。"),
+    "dispute_of_other_station": ("error", "纠纷编号“{value}”已属于其他派出所的警务室，不能在本站上报中修改；"
+                                          "如确属本站纠纷，请联系考评员处理。"),
+    "office_registry_mismatch": ("error", "警务室“{value}”登记为“{reg_branch} {reg_station}”，本行填写为“{branch} {station}”；"
+                                          "警务室的所属分局、派出所只能由管理员在“系统管理 → 警务室登记”中修改，"
+                                          "请按登记填写后重新上传。"),
     "batch_duplicate_key": ("error", "本批次的另一个文件“{other_file}”也包含{key_desc}，同一批次中每条数据只能出现一次。"),
 }
 
@@ -101,6 +107,7 @@ MESSAGES_EN: dict[str, str] = {
     "file_too_large": "The file is {size_mb:.1f} MB, over the {limit_mb:.0f} MB limit.",
     "file_empty": "The file is empty.",
     "unsupported_type": "Unrecognised file format ({detected}).",
+    "wps_format": "This is a WPS Spreadsheets file in WPS's own format; save it as .xlsx in WPS and upload that.",
     "encrypted": "The workbook is password-protected; remove the password and upload again.",
     "html_as_xls": "This file is a web page saved as .xls; open it in Excel and save as .xlsx.",
     "missing_column": "Required column “{header}” is missing.",

@@ -156,26 +156,41 @@ def _check_extent(name: str, rows: int, cols: int, limits: Limits) -> None:
         raise _Refused("sheet_too_large", sheet=name, rows=rows, cols=cols, limit=limits.max_cells)
 
 
+EXACT_WALK_BYTES = 64 * 2**20
+"""A sheet whose XML is larger than this is judged by its widest reference without walking its cells."""
+
+
 def _xlsx_extras(data: bytes, scan: ZipScan, limits: Limits) -> tuple[dict[str, dict], bool, str]:
-    """Flags per sheet name, the 1904 flag and the producer of an xlsx; extents checked first."""
+    """Flags per sheet name, the 1904 flag and the producer of an xlsx; extents checked first.
+
+    Part names are matched without regard to letter case, as Excel does (``xl/WorkBook.xml``)."""
     zf = zipfile.ZipFile(io.BytesIO(data))
-    names = set(scan.names)
-    workbook = zf.read("xl/workbook.xml")
-    rels = zf.read("xl/_rels/workbook.xml.rels") if "xl/_rels/workbook.xml.rels" in names else None
-    parts = xc.xlsx_sheet_parts(workbook, rels)
+    names = {n.lower(): n for n in scan.names}
+    members = {n.lower(): ms for n, ms in scan.members.items()}
+
+    def read(part: str) -> bytes | None:
+        real = names.get(part.lower())
+        return zf.read(real) if real is not None else None
+
+    workbook = read("xl/workbook.xml")
+    parts = xc.xlsx_sheet_parts(workbook, read("xl/_rels/workbook.xml.rels"))
     date1904 = xc.xlsx_date1904(workbook)
-    producer = xc.producer_from_app_xml(zf.read("docProps/app.xml")) if "docProps/app.xml" in names else ""
+    app_xml = read("docProps/app.xml")
+    producer = xc.producer_from_app_xml(app_xml) if app_xml is not None else ""
     flags: dict[str, dict] = {}
     for part in parts:
-        ms = scan.members.get(part.path)
+        ms = members.get(part.path.lower())
         if ms is None:
             continue
         rows, cols = ms.last_row, ms.max_col
-        if rows < 0:  # cells or rows without an r="A1" reference: walk them to be exact
-            rows, cols = xc.xlsx_extent(zf.read(part.path))
+        # Walk the cells to be exact when the last row cannot be told from the stream's end, or when the
+        # widest reference (styled empty cells count there: a fill reaching column XFD) would refuse the
+        # sheet as too large — unless the sheet is so big that the walk would cost more than the refusal.
+        if rows < 0 or (rows * cols > limits.max_cells and ms.size <= EXACT_WALK_BYTES):
+            rows, cols = xc.xlsx_extent(read(part.path))
         _check_extent(part.name, rows, cols, limits)
         if ms.has_formula or ms.has_error:
-            found = xc.xlsx_cell_flags(zf.read(part.path))
+            found = xc.xlsx_cell_flags(read(part.path), ms.has_formula, ms.has_error)
             if found:
                 flags[part.name] = found
     return flags, date1904, producer
@@ -272,6 +287,8 @@ def _read_csv(data: bytes, name: str, limits: Limits, clean_rows: int | None = N
     text = _decode(data)
     if text is None:
         raise _Refused("bad_encoding")
+    if csv.field_size_limit() < len(text):
+        csv.field_size_limit(len(text))  # a long note is data, not damage (the file size bounds it)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     grid = []
     for row in reader:
@@ -290,6 +307,13 @@ def _problem(name: str, code: str, details: dict) -> Problem:
     return pb.make(code, file=name, **details)
 
 
+REFUSAL_CODES = frozenset({
+    "file_empty", "file_too_large", "unsupported_type", "html_as_xls", "macro_workbook", "encrypted", "corrupt_file",
+    "zip_bomb", "bad_structure", "read_timeout", "too_many_rows", "sheet_too_large", "bad_encoding",
+})
+"""The problem codes with which :func:`open_book` refuses a file as a whole (nothing of it was read)."""
+
+
 def open_book(data: bytes, name: str, limits: Limits | None = None, *, clean_rows: int | None = None
               ) -> tuple[RawBook | None, list[Problem]]:
     """Read ``data`` (a file named ``name``) into raw sheets; on failure, the file-level problems.
@@ -297,10 +321,16 @@ def open_book(data: bytes, name: str, limits: Limits | None = None, *, clean_row
     ``clean_rows`` — clean only the first this-many rows of each sheet (see the module docstring).
 
     Never raises for bad input: every refusal is one :class:`~metrics.problems.Problem` with a Chinese
-    message (codes: file_empty, file_too_large, unsupported_type, html_as_xls, macro_workbook, encrypted,
-    corrupt_file, zip_bomb, bad_structure, too_many_rows, sheet_too_large, bad_encoding).
+    message (codes: file_empty, file_too_large, unsupported_type, wps_format, html_as_xls, macro_workbook,
+    encrypted, corrupt_file, zip_bomb, bad_structure, too_many_rows, sheet_too_large, bad_encoding).
+    A file encrypted with Excel's default password (:mod:`metrics.decrypt`) is decrypted and read; its
+    decrypted bytes are held to the same limits.
     """
-    limits = limits or Limits()
+    return _open(data, name, limits or Limits(), clean_rows, decrypted=False)
+
+
+def _open(data: bytes, name: str, limits: Limits, clean_rows: int | None, decrypted: bool
+          ) -> tuple[RawBook | None, list[Problem]]:
     if not data:
         return None, [pb.make("file_empty", file=name)]
     if len(data) > limits.max_bytes:
@@ -321,14 +351,49 @@ def open_book(data: bytes, name: str, limits: Limits | None = None, *, clean_row
                 raise _Refused(scan.code, **scan.details)
         return _read_calamine(data, fmt, limits, scan, clean_rows), []
     except _Refused as refused:
+        if refused.code == "encrypted":
+            return _encrypted(data, name, limits, clean_rows, decrypted)
+        if refused.code == "unsupported_type" and _is_wps_name(name):
+            return None, [pb.make("wps_format", file=name, **refused.details)]
         return None, [_problem(name, refused.code, refused.details)]
     except pc.PasswordError:
-        return None, [pb.make("encrypted", file=name)]
+        return _encrypted(data, name, limits, clean_rows, decrypted)
     except (pc.XmlError, SyntaxError, ValueError) as exc:  # defusedxml/expat/quick-xml refusals
         code = "bad_structure" if _is_structure_error(exc) else "corrupt_file"
         return None, [pb.make(code, file=name)]
     except Exception:  # noqa: BLE001 — any other parser failure is a file the user must re-save
         return None, [pb.make("corrupt_file", file=name)]
+    except BaseException as exc:
+        if not is_rust_panic(exc):
+            raise  # KeyboardInterrupt, SystemExit, GeneratorExit: never a verdict on the file
+        return None, [pb.make("corrupt_file", file=name)]
+
+
+def _encrypted(data: bytes, name: str, limits: Limits, clean_rows: int | None, decrypted: bool
+               ) -> tuple[RawBook | None, list[Problem]]:
+    """An encrypted file: read decrypted when Excel's default password opens it, else refused."""
+    if not decrypted:
+        from metrics.decrypt import decrypt_default
+
+        plain = decrypt_default(data, limits.max_bytes)
+        if plain is not None:
+            return _open(plain, name, limits, clean_rows, decrypted=True)
+    return None, [pb.make("encrypted", file=name)]
+
+
+WPS_EXTENSIONS = (".et", ".ett")
+"""WPS 表格's own formats: BIFF inside (read as .xls) or WPS's private format (refused, ``wps_format``)."""
+
+
+def _is_wps_name(name: str) -> bool:
+    return PurePath(name).suffix.lower() in WPS_EXTENSIONS
+
+
+def is_rust_panic(exc: BaseException) -> bool:
+    """Whether ``exc`` is a panic of a Rust extension (calamine): pyo3 raises it as
+    ``pyo3_runtime.PanicException``, a BaseException that module cannot be imported to name."""
+    cls = type(exc)
+    return cls.__name__ == "PanicException" and cls.__module__ == "pyo3_runtime"
 
 
 def _is_structure_error(exc: BaseException) -> bool:

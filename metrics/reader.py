@@ -452,13 +452,23 @@ def _finding_problem(f: Finding, excel_rows: list[int], header: Any, column_inde
     if (pos, f.column) in bad_cells and f.code != "duplicate_key":
         return  # the cell itself is already reported
     details = dict(f.details)
-    if "other_index" in details:
-        details["other_row"] = excel_rows[int(details.pop("other_index"))]
+    if "other_indices" in details:
+        details["other_rows"] = _row_list([excel_rows[int(j)] for j in details.pop("other_indices")])
     p = pb.make(f.code, file=ctx.file, sheet=sheet.name, row=excel_rows[pos], column=header(f.column),
                 value=f.value, **details)
     cell_problems.append((pos, column_index.get(f.column, 10**6), p))
     if p.severity == "error":
         bad_rows.add(pos)
+
+
+_ROWS_NAMED = 5
+"""A duplicate names at most this many other rows (then "等共 N")."""
+
+
+def _row_list(rows: list[int]) -> str:
+    """``3、7、9`` — or ``3、7、9、12、15 等共 40`` (rows) when there are more than ``_ROWS_NAMED``."""
+    shown = "、".join(map(str, rows[:_ROWS_NAMED]))
+    return shown if len(rows) <= _ROWS_NAMED else f"{shown} 等共 {len(rows)}"
 
 
 def _keep_good(result: _SheetResult, kind: SheetKind) -> pd.DataFrame:

@@ -2,9 +2,15 @@
 
 ``load_rubric(path)`` reads a TOML file (``config/rubric.toml`` by default), checks every entry and
 returns a frozen :class:`Rubric`; a broken rubric raises :class:`RubricError` whose Chinese message names
-the bad entry — it never produces scores. ``rubric_from_dict`` does the same for data the app's editor
-built, and ``rubric_to_toml`` writes a rubric back (round trip: ``rubric_from_dict(tomllib.loads(
-rubric_to_toml(r))) == r``).
+every bad entry, one sentence per line — it never produces scores. ``rubric_problems`` returns those
+sentences as a list (the editor shows them as the evaluator types), ``rubric_from_dict`` raises them for
+data the app's editor built, and ``rubric_to_toml`` writes a rubric back (round trip:
+``rubric_from_dict(tomllib.loads(rubric_to_toml(r))) == r``).
+
+Besides the structure, every item is checked against its indicator's meaning (``strict``, the default):
+floor and target inside the values the indicator can take (``metrics.rubric_units``), and floor below
+target where higher is better (above it where lower is better) unless the item says ``reverse = true``.
+``version_name`` is the one name of a stored version (第 N 版（2027Q1 起）; 第 0 版（系统默认）).
 """
 
 from __future__ import annotations
@@ -20,10 +26,10 @@ from typing import Any, Literal
 import tomli_w
 
 from metrics.indicators.registry import INDICATORS
+from metrics.rubric_units import display_unit, format_number
 
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "config" / "rubric.toml"
 
-# The indicator keys of metrics.md, used until the indicators registry exists.
 CAP_OPS = (">", ">=", "<", "<=")
 TOTAL_WEIGHT = 100.0
 _EPS = 1e-9
@@ -48,6 +54,8 @@ class Item:
     weight: float
     floor: float
     target: float
+    reverse: bool = False
+    """The evaluator confirmed scoring this item against the indicator's registered direction."""
 
     @property
     def better(self) -> Literal["higher", "lower"]:
@@ -137,7 +145,7 @@ class Rubric:
             "min_weight_with_data": self.min_weight_with_data,
             "items": [
                 {"key": i.key, "label": i.label, "metric": i.metric, "weight": i.weight,
-                 "floor": i.floor, "target": i.target}
+                 "floor": i.floor, "target": i.target, **({"reverse": True} if i.reverse else {})}
                 for i in self.items
             ],
             "bands": [{"min_score": b.min_score, "stars": b.stars} for b in self.bands],
@@ -150,8 +158,13 @@ class Rubric:
         }  # fmt: skip
 
     def digest(self) -> str:
-        """SHA-256 of the rubric's content (same content → same digest, whatever the file looked like)."""
-        return hashlib.sha256(rubric_to_toml(self).encode("utf-8")).hexdigest()
+        """SHA-256 of the rubric's rules (same rules → same digest, whatever the file looked like).
+
+        The ``version`` label is not part of it: a version keeps its digest when it is published and its
+        name gains the effective period, and an exported and re-imported version shows the same digest.
+        """
+        rules = {k: v for k, v in self.to_dict().items() if k != "version"}
+        return hashlib.sha256(tomli_w.dumps(rules).encode("utf-8")).hexdigest()
 
 
 # --------------------------------------------------------------------------------------------------
@@ -209,97 +222,143 @@ def _only(where: str, entry: Mapping[str, Any], allowed: set[str], required: set
         raise RubricError(f"{where}：缺少字段“{'、'.join(missing)}”。")
 
 
-def _items(raw: Any, known: frozenset[str]) -> tuple[Item, ...]:
+def _meaning(where: str, metric: str, floor: float, target: float, reverse: bool) -> list[str]:
+    """What contradicts the indicator's meaning: a floor or target it can never take, or a direction
+    against the registry's ``better`` that the evaluator has not confirmed as a reversal."""
+    unit = display_unit(metric)
+    out = []
+    for field, value in (("起点", floor), ("目标", target)):
+        if not unit.low <= value <= unit.high:
+            shown = format_number(value, unit) + ("%" if unit.percent else unit.unit)
+            out.append(f"{where}：{field} {shown} 超出{unit.kind}的可能范围（{unit.range_text()}）"
+                       + ("，比率请按百分数填写，如 70 表示 70%。" if unit.percent else "。"))
+    better = INDICATORS[metric].better
+    if better is not None and floor != target:
+        higher = floor < target
+        if higher != (better == "higher") and not reverse:
+            want = "起点应低于目标" if better == "higher" else "起点应高于目标"
+            out.append(f"{where}：该指标{'越高越好' if better == 'higher' else '越低越好'}，{want}"
+                       f"（当前起点 {format_number(floor, unit)}、目标 {format_number(target, unit)}）；"
+                       "如确需反向计分，请勾选“反向计分”。")
+        if higher == (better == "higher") and reverse:
+            out.append(f"{where}：勾选了“反向计分”，但起点与目标的方向与指标一致，请取消勾选。")
+    return out
+
+
+def _items(raw: Any, known: frozenset[str], problems: list[str], strict: bool) -> tuple[Item, ...]:
     if not isinstance(raw, list) or not raw:
-        raise RubricError("评分规则：至少需要一个评分项（[[items]]）。")
+        problems.append("评分规则：至少需要一个评分项（[[items]]）。")
+        return ()
     items: list[Item] = []
     seen_keys: dict[str, int] = {}
     seen_metrics: dict[str, int] = {}
+    broken = False
     for n, entry in enumerate(raw, start=1):
         where = f"评分项第 {n} 项"
-        entry = _table(where, entry)
-        label = entry.get("label")
-        if isinstance(label, str) and label.strip():
-            where = f"评分项第 {n} 项（{label.strip()}）"
-        _only(where, entry, {"key", "label", "metric", "weight", "floor", "target"},
-              {"label", "metric", "weight", "floor", "target"})  # fmt: skip
-        metric = _text(where, "metric", entry["metric"])
-        if metric not in known:
-            raise RubricError(f"{where}：指标“{metric}”不是已知指标，请使用指标表中的指标键名（如 resolution_rate）。")
-        key = _text(where, "key", entry.get("key", metric))
-        label = _text(where, "label", entry["label"])
-        weight = _number(where, "weight", entry["weight"])
-        if weight <= 0:
-            raise RubricError(f"{where}：权重必须为正数，当前为 {_fmt_num(weight)}。")
-        floor = _number(where, "floor", entry["floor"])
-        target = _number(where, "target", entry["target"])
-        if floor == target:
-            raise RubricError(f"{where}：起点（floor）与目标（target）不能相同（均为 {_fmt_num(floor)}）。")
-        if key in seen_keys:
-            raise RubricError(f"{where}：键名“{key}”与第 {seen_keys[key]} 项重复。")
-        if metric in seen_metrics:
-            raise RubricError(f"{where}：指标“{metric}”已由第 {seen_metrics[metric]} 项评分，同一指标只能评一次。")
+        try:
+            entry = _table(where, entry)
+            label = entry.get("label")
+            if isinstance(label, str) and label.strip():
+                where = f"评分项第 {n} 项（{label.strip()}）"
+            _only(where, entry, {"key", "label", "metric", "weight", "floor", "target", "reverse"},
+                  {"label", "metric", "weight", "floor", "target"})  # fmt: skip
+            metric = _text(where, "metric", entry["metric"])
+            if metric not in known:
+                raise RubricError(f"{where}：指标“{metric}”不是已知指标，请使用指标表中的指标键名（如 resolution_rate）。")
+            key = _text(where, "key", entry.get("key", metric))
+            label = _text(where, "label", entry["label"])
+            weight = _number(where, "weight", entry["weight"])
+            if weight <= 0:
+                raise RubricError(f"{where}：权重必须为正数，当前为 {_fmt_num(weight)}。")
+            floor = _number(where, "floor", entry["floor"])
+            target = _number(where, "target", entry["target"])
+            reverse = entry.get("reverse", False)
+            if not isinstance(reverse, bool):
+                raise RubricError(f"{where}：“reverse”必须是 true 或 false，当前为“{reverse!r}”。")
+            if floor == target:
+                same = format_number(floor, display_unit(metric)) + ("%" if display_unit(metric).percent else "")
+                raise RubricError(f"{where}：起点（floor）与目标（target）不能相同（均为 {same}）。")
+            if key in seen_keys:
+                raise RubricError(f"{where}：键名“{key}”与第 {seen_keys[key]} 项重复。")
+            if metric in seen_metrics:
+                raise RubricError(f"{where}：指标“{metric}”已由第 {seen_metrics[metric]} 项评分，同一指标只能评一次。")
+        except RubricError as exc:
+            problems.append(str(exc))
+            broken = True
+            continue
+        if strict:
+            problems.extend(_meaning(where, metric, floor, target, reverse))
         seen_keys[key] = n
         seen_metrics[metric] = n
-        items.append(Item(key=key, label=label, metric=metric, weight=weight, floor=floor, target=target))
+        items.append(Item(key=key, label=label, metric=metric, weight=weight, floor=floor, target=target,
+                          reverse=reverse))
     total = sum(i.weight for i in items)
-    if abs(total - TOTAL_WEIGHT) > _EPS:
+    if not broken and abs(total - TOTAL_WEIGHT) > _EPS:
         parts = " + ".join(f"{i.label} {_fmt_num(i.weight)}" for i in items)
-        raise RubricError(f"评分项权重合计必须为 100，当前为 {total:g}（{parts}）。")
+        problems.append(f"评分项权重合计必须为 100，当前为 {total:g}（{parts}）。")
     return tuple(items)
 
 
-def _bands(raw: Any) -> tuple[Band, ...]:
+def _bands(raw: Any, problems: list[str]) -> tuple[Band, ...]:
     if not isinstance(raw, list) or not raw:
-        raise RubricError("评分规则：至少需要一个星级分档（[[bands]]）。")
+        problems.append("评分规则：至少需要一个星级分档（[[bands]]）。")
+        return ()
     bands: list[Band] = []
     for n, entry in enumerate(raw, start=1):
         where = f"星级分档第 {n} 档"
-        entry = _table(where, entry)
-        _only(where, entry, {"min_score", "stars"}, {"min_score", "stars"})
-        min_score = _number(where, "min_score", entry["min_score"])
-        stars = _integer(where, "stars", entry["stars"])
-        if not 0 < min_score <= TOTAL_WEIGHT:
-            raise RubricError(f"{where}：分数线必须在 0（不含）到 100 之间，当前为 {_fmt_num(min_score)}。")
-        if not 2 <= stars <= 5:
-            raise RubricError(f"{where}：星级必须为 2 到 5 之间的整数（低于最后一档为 1 星），当前为 {stars}。")
-        if bands:
-            prev = bands[-1]
-            if min_score >= prev.min_score:
-                raise RubricError(
-                    f"{where}：分数线必须严格递减，{_fmt_num(min_score)} 不低于上一档的 {_fmt_num(prev.min_score)}。"
-                )
-            if stars >= prev.stars:
-                raise RubricError(f"{where}：星级必须严格递减，{stars} 星不低于上一档的 {prev.stars} 星。")
+        try:
+            entry = _table(where, entry)
+            _only(where, entry, {"min_score", "stars"}, {"min_score", "stars"})
+            min_score = _number(where, "min_score", entry["min_score"])
+            stars = _integer(where, "stars", entry["stars"])
+            if not 0 < min_score <= TOTAL_WEIGHT:
+                raise RubricError(f"{where}：分数线必须在 0（不含）到 100 之间，当前为 {_fmt_num(min_score)}。")
+            if not 2 <= stars <= 5:
+                raise RubricError(f"{where}：星级必须为 2 到 5 之间的整数（低于最后一档为 1 星），当前为 {stars}。")
+            if bands:
+                prev = bands[-1]
+                if min_score >= prev.min_score:
+                    raise RubricError(f"{where}：分数线必须严格递减，{_fmt_num(min_score)} 不低于上一档的 "
+                                      f"{_fmt_num(prev.min_score)}（分档重叠）。")
+                if stars >= prev.stars:
+                    raise RubricError(f"{where}：星级必须严格递减，{stars} 星不低于上一档的 {prev.stars} 星。")
+        except RubricError as exc:
+            problems.append(str(exc))
+            return tuple(bands)  # later bands are compared with this one: one message is enough
         bands.append(Band(min_score=min_score, stars=stars))
     return tuple(bands)
 
 
-def _caps(raw: Any, known: frozenset[str], top: int) -> tuple[Cap, ...]:
+def _caps(raw: Any, known: frozenset[str], top: int, problems: list[str]) -> tuple[Cap, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list):
-        raise RubricError("评分规则：封顶规则（[[caps]]）应为列表。")
+        problems.append("评分规则：封顶规则（[[caps]]）应为列表。")
+        return ()
     caps: list[Cap] = []
     for n, entry in enumerate(raw, start=1):
         where = f"封顶规则第 {n} 条"
-        entry = _table(where, entry)
-        label = entry.get("label")
-        if isinstance(label, str) and label.strip():
-            where = f"封顶规则第 {n} 条（{label.strip()}）"
-        _only(where, entry, {"metric", "label", "op", "threshold", "max_stars"},
-              {"metric", "op", "threshold", "max_stars"})  # fmt: skip
-        metric = _text(where, "metric", entry["metric"])
-        if metric not in known:
-            raise RubricError(f"{where}：指标“{metric}”不是已知指标。")
-        op = entry["op"]
-        if op not in CAP_OPS:
-            raise RubricError(f"{where}：比较符“{op}”无效，只能是 {'、'.join(CAP_OPS)}。")
-        threshold = _number(where, "threshold", entry["threshold"])
-        max_stars = _integer(where, "max_stars", entry["max_stars"])
-        if not 1 <= max_stars < top:
-            raise RubricError(f"{where}：封顶星级必须为 1 到 {top - 1} 之间的整数，当前为 {max_stars}。")
-        label = _text(where, "label", entry.get("label", f"{metric} {op} {_fmt_num(threshold)}"))
+        try:
+            entry = _table(where, entry)
+            label = entry.get("label")
+            if isinstance(label, str) and label.strip():
+                where = f"封顶规则第 {n} 条（{label.strip()}）"
+            _only(where, entry, {"metric", "label", "op", "threshold", "max_stars"},
+                  {"metric", "op", "threshold", "max_stars"})  # fmt: skip
+            metric = _text(where, "metric", entry["metric"])
+            if metric not in known:
+                raise RubricError(f"{where}：指标“{metric}”不是已知指标。")
+            op = entry["op"]
+            if op not in CAP_OPS:
+                raise RubricError(f"{where}：比较符“{op}”无效，只能是 {'、'.join(CAP_OPS)}。")
+            threshold = _number(where, "threshold", entry["threshold"])
+            max_stars = _integer(where, "max_stars", entry["max_stars"])
+            if not 1 <= max_stars < top:
+                raise RubricError(f"{where}：封顶星级必须为 1 到 {top - 1} 之间的整数，当前为 {max_stars}。")
+            label = _text(where, "label", entry.get("label", f"{metric} {op} {_fmt_num(threshold)}"))
+        except RubricError as exc:
+            problems.append(str(exc))
+            continue
         caps.append(Cap(metric=metric, label=label, op=op, threshold=threshold, max_stars=max_stars))
     return tuple(caps)
 
@@ -319,34 +378,63 @@ def _quota(raw: Any) -> Quota:
     return Quota(enabled=enabled, top_share=share)
 
 
-def rubric_from_dict(data: Mapping[str, Any]) -> Rubric:
-    """Validate plain data (as parsed from TOML or built by the app's editor) into a :class:`Rubric`.
+def rubric_problems(data: Mapping[str, Any], *, strict: bool = True) -> tuple[Rubric | None, list[str]]:
+    """Check plain data (as parsed from TOML or built by the app's editor): the rubric it makes, or
+    ``None`` and every problem found, one Chinese sentence each naming the bad entry.
 
-    Raises :class:`RubricError` with a Chinese message naming the first bad entry.
+    ``strict`` adds the checks of the indicators' meaning (a floor or target outside the indicator's
+    possible range; a direction against the registry's ``better`` not confirmed with ``reverse``):
+    every new or published version passes them; versions stored before they existed are read with
+    ``strict=False`` so that ratings already made with them stay as they were.
     """
     if not isinstance(data, Mapping):
-        raise RubricError("评分规则必须是一组键值（TOML 表）。")
-    _only("评分规则", data, {"version", "min_weight_with_data", "items", "bands", "caps", "quota"},
-          {"version", "items", "bands"})  # fmt: skip
-    version = _text("评分规则", "version", data["version"])
+        return None, ["评分规则必须是一组键值（TOML 表）。"]
+    problems: list[str] = []
+    try:
+        _only("评分规则", data, {"version", "min_weight_with_data", "items", "bands", "caps", "quota"},
+              {"version", "items", "bands"})  # fmt: skip
+        version = _text("评分规则", "version", data["version"])
+    except RubricError as exc:
+        return None, [str(exc)]
     known = known_metrics()
-    items = _items(data["items"], known)
-    min_w = _number("评分规则", "min_weight_with_data", data.get("min_weight_with_data", 80))
-    if not 0 < min_w <= TOTAL_WEIGHT:
-        raise RubricError(f"评分规则：“min_weight_with_data”必须在 0（不含）到 100 之间，当前为 {_fmt_num(min_w)}。")
-    bands = _bands(data["bands"])
-    caps = _caps(data.get("caps"), known, bands[0].stars)
-    quota = _quota(data.get("quota"))
-    return Rubric(version=version, items=items, bands=bands, caps=caps, quota=quota, min_weight_with_data=min_w)
+    items = _items(data["items"], known, problems, strict)
+    min_w = 80.0
+    try:
+        min_w = _number("评分规则", "min_weight_with_data", data.get("min_weight_with_data", 80))
+        if not 0 < min_w <= TOTAL_WEIGHT:
+            raise RubricError(f"评分规则：“min_weight_with_data”必须在 0（不含）到 100 之间，当前为 {_fmt_num(min_w)}。")
+    except RubricError as exc:
+        problems.append(str(exc))
+    bands = _bands(data["bands"], problems)
+    caps = _caps(data.get("caps"), known, bands[0].stars if bands else 5, problems)
+    quota = Quota()
+    try:
+        quota = _quota(data.get("quota"))
+    except RubricError as exc:
+        problems.append(str(exc))
+    if problems:
+        return None, problems
+    return Rubric(version=version, items=items, bands=bands, caps=caps, quota=quota, min_weight_with_data=min_w), []
 
 
-def parse_rubric(text: str) -> Rubric:
+def rubric_from_dict(data: Mapping[str, Any], *, strict: bool = True) -> Rubric:
+    """Validate plain data into a :class:`Rubric` (:func:`rubric_problems`).
+
+    Raises :class:`RubricError` whose Chinese message names every bad entry, one per line.
+    """
+    rubric, problems = rubric_problems(data, strict=strict)
+    if rubric is None:
+        raise RubricError("\n".join(problems))
+    return rubric
+
+
+def parse_rubric(text: str, *, strict: bool = True) -> Rubric:
     """A rubric from TOML text (RubricError when the text is not TOML or the rubric is broken)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise RubricError(f"评分规则文件不是有效的 TOML：{exc}。") from None
-    return rubric_from_dict(data)
+    return rubric_from_dict(data, strict=strict)
 
 
 def load_rubric(path: str | Path | None = None) -> Rubric:
@@ -368,3 +456,31 @@ def load_rubric(path: str | Path | None = None) -> Rubric:
 def rubric_to_toml(rubric: Rubric) -> str:
     """The rubric as TOML text (what the app's editor saves as a new version)."""
     return tomli_w.dumps(rubric.to_dict())
+
+
+# --------------------------------------------------------------------------------------------------
+# Names of stored versions
+
+STATUSES = ("draft", "pending", "published", "retired")
+"""A stored version's life: 草稿 → 待确认 (second evaluator) → 已发布 (immutable) → 已停用."""
+STATUS_LABELS = {"draft": "草稿", "pending": "待确认", "published": "已发布", "retired": "已停用"}
+DEFAULT_NAME = "第 0 版（系统默认）"
+
+
+def version_name(number: int, status: str = "published", effective_from: str | None = None,
+                 was_published: bool = True) -> str:
+    """The one name of a rubric version, used on every screen, export, command and audit event.
+
+    ``第 0 版（系统默认）`` is the shipped default; a published version is ``第 N 版（2027Q1 起）`` (or
+    ``第 N 版（自始适用）`` when it applies from the first period), a draft ``第 N 版（草稿）``, a version
+    awaiting the second evaluator ``第 N 版（待确认）``, a retired one ``第 N 版（2027Q1 起，已停用）`` —
+    or ``第 N 版（已停用）`` when it was retired without ever being published.
+    """
+    if int(number) == 0:
+        return DEFAULT_NAME
+    if status in ("draft", "pending"):
+        return f"第 {int(number)} 版（{STATUS_LABELS[status]}）"
+    since = f"{effective_from} 起" if effective_from else "自始适用"
+    if status == "retired":
+        return f"第 {int(number)} 版（{since}，已停用）" if was_published else f"第 {int(number)} 版（已停用）"
+    return f"第 {int(number)} 版（{since}）"

@@ -164,21 +164,23 @@ def pair_incomplete(df: pd.DataFrame, header: Callable[[str], str], bad_cells: s
 
 def duplicate_key(df: pd.DataFrame, keys: tuple[str, ...], header: Callable[[str], str], key_name: str
                   ) -> list[Finding]:
-    """The same key twice in one sheet → error on each later row, naming the first row (``other_row``)."""
+    """The same key on several rows of one sheet → an error on **every** row that carries it, each naming
+    the others (``other_indices``, in row order), so that all of them are marked, not only the later ones."""
     sub = df[list(keys)]
-    valid = sub.notna().all(axis=1)
-    sub = sub[valid]
-    dup = sub.duplicated(keep="first")
+    sub = sub[sub.notna().all(axis=1)]
+    dup = sub.duplicated(keep=False)
     if not dup.any():
         return []
-    first_of = sub.reset_index().groupby(list(keys), sort=False)["index"].first()
+    rows = sub[dup]
+    groups = rows.reset_index().groupby(list(keys), sort=False)["index"].agg(list)
     out = []
-    for i in sub.index[dup]:
-        key = tuple(sub.loc[i, k] for k in keys)
-        first = first_of.loc[key if len(keys) > 1 else key[0]]
+    for key, members in groups.items():
+        key = key if isinstance(key, tuple) else (key,)
         desc = "，".join(f"{header(k)} {v}" for k, v in zip(keys, key, strict=True))
-        out.append(Finding(i, keys[0], "duplicate_key", key[0],
-                           {"other_index": first, "key_desc": desc, "key_name": key_name}))
+        for i in members:
+            out.append(Finding(i, keys[0], "duplicate_key", key[0],
+                               {"other_indices": [j for j in members if j != i], "key_desc": desc,
+                                "key_name": key_name}))
     return out
 
 

@@ -131,6 +131,8 @@ def _col_index(letters: bytes) -> int:
 
 def _cell_flag(attrs: bytes, body: bytes | None) -> str | None:
     """The flag for one ``<c>`` element, or None when its value can be trusted."""
+    if body and b"<v>" in body and b't="e"' not in attrs and b"<v></v>" not in body:
+        return None  # the common case, a formula with its result saved: no regex needed
     t = _TYPE_RE.search(attrs)
     typ = t.group(1) if t else b"n"
     body = body or b""
@@ -146,16 +148,40 @@ def _cell_flag(attrs: bytes, body: bytes | None) -> str | None:
     return None
 
 
-def _candidate_starts(xml: bytes) -> set[int]:
-    """Offsets of the ``<c`` tags that hold a formula or an error (found with ``bytes.find``)."""
-    starts: set[int] = set()
-    for needle in (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b't="e"'):
+_MARKERS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b't="e"')
+_CELL_OPENS = (b"<c ", b"<c>", b":c ", b":c>")
+
+
+def _candidate_starts(xml: bytes, formulas: bool = True, errors: bool = True) -> list[int]:
+    """Offsets, ascending, of the ``<c`` tags that hold a formula (``formulas``) or an error (``errors``),
+    found with ``bytes.find``.
+
+    Linear in the sheet's size: the markers are visited in order, and the back-search for each one's
+    cell starts where the previous one's cell started (cells do not nest, so a later marker's cell never
+    starts earlier) — the bytes searched add up to the sheet once, however many formulas it holds.
+    Prefixed markers (``<x:f>``) are only looked for in a sheet whose elements carry a prefix."""
+    prefixed = b":sheetData" in xml[:1 << 16] or xml.find(b"<sheetData") < 0
+    needles = [n for n in _MARKERS if (formulas if n != b't="e"' else errors) and (prefixed or n[:1] != b":")]
+    marks: list[int] = []
+    for needle in needles:
         i = xml.find(needle)
         while i >= 0:
-            j = max(xml.rfind(b"<c ", 0, i), xml.rfind(b"<c>", 0, i), xml.rfind(b":c ", 0, i), xml.rfind(b":c>", 0, i))
-            if j >= 0:
-                starts.add(xml.rfind(b"<", 0, j + 1))
+            marks.append(i)
             i = xml.find(needle, i + 1)
+    marks.sort()
+    starts: list[int] = []
+    lo = 0
+    opens = _CELL_OPENS if prefixed else _CELL_OPENS[:2]
+    for i in marks:
+        j = max(xml.rfind(op, lo, i) for op in opens)
+        if j < 0:
+            continue
+        start = xml.rfind(b"<", lo, j + 1)
+        if start < 0:
+            continue
+        if not starts or starts[-1] != start:
+            starts.append(start)
+        lo = start
     return starts
 
 
@@ -172,15 +198,18 @@ def _walk_cells(xml: bytes):
             yield row0, col0, cm.group(2), cm.group(4)
 
 
-def xlsx_cell_flags(xml: bytes) -> dict[tuple[int, int], str]:
-    """Formula-without-value and error cells of one sheet's XML, 0-based positions."""
+def xlsx_cell_flags(xml: bytes, formulas: bool = True, errors: bool = True) -> dict[tuple[int, int], str]:
+    """Formula-without-value and error cells of one sheet's XML, 0-based positions (``formulas`` /
+    ``errors`` False when the pre-flight saw none of them: they are then not looked for)."""
     flags: dict[tuple[int, int], str] = {}
-    starts = _candidate_starts(xml)
+    starts = _candidate_starts(xml, formulas, errors)
     if not starts:
         return flags
     slow = False
-    for start in sorted(starts):
-        m = _CELL_RE.match(xml, start)
+    # A cell ends before the next candidate's opens (cells do not nest): matching one never reads past
+    # it, even in a sheet whose cells are never closed.
+    for start, end in zip(starts, [*starts[1:], len(xml)], strict=True):
+        m = _CELL_RE.match(xml, start, end)
         if m is None:
             continue
         flag = _cell_flag(m.group(2), m.group(4))
@@ -200,11 +229,17 @@ def xlsx_cell_flags(xml: bytes) -> dict[tuple[int, int], str]:
     return flags
 
 
+_HAS_CONTENT_RE = re.compile(rb"<(?:\w+:)?(?:v|is|f)[\s/>]")
+
+
 def xlsx_extent(xml: bytes) -> tuple[int, int]:
-    """(rows, columns) of the used area, walking every cell — for sheets whose cells lack references."""
+    """(rows, columns) of the area holding values, walking every cell — for sheets whose last row cannot
+    be told from the stream's end. A styled empty cell (``<c r="A1048576" s="3"/>``) holds nothing and
+    extends nothing."""
     rows = cols = 0
-    for r, c, _attrs, _body in _walk_cells(xml):
-        rows, cols = max(rows, r + 1), max(cols, c + 1)
+    for r, c, _attrs, body in _walk_cells(xml):
+        if body and _HAS_CONTENT_RE.search(body):
+            rows, cols = max(rows, r + 1), max(cols, c + 1)
     return rows, cols
 
 

@@ -4,7 +4,7 @@ audit log (filterable) and the backup download. Every action goes through an adm
 import pandas as pd
 import streamlit as st
 
-from services import accounts, views
+from services import accounts, offices_admin, sessions, views
 from services.actors import ROLE_LABELS
 from services.errors import ServiceError
 from store.tables import ROLES, SCOPE_KINDS
@@ -84,6 +84,11 @@ with tab_users:
             elif st.button(t("unlock_user"), key="adm_unlock"):
                 _run(lambda: accounts.set_locked(app, actor, picked, False), t("unlocked_done"))
 
+    if picked is not None:  # sessions: end every sign-in of the picked user (all browsers, all processes)
+        st.subheader(t("revoke_sessions_title"))
+        if st.button(t("revoke_sessions"), key="adm_revoke_sessions"):
+            _run(lambda: sessions.revoke_user_sessions(app, actor, picked), t("sessions_revoked"))
+
 with tab_offices:
     reg = views.office_registry(app, actor)
     if reg.empty:
@@ -93,6 +98,22 @@ with tab_offices:
                    download_name="警务室登记",
                    labels={"code": t("col_office"), "name": t("col_office_name"), "station": t("col_station"),
                            "branch": t("col_branch"), "updated_upload_id": t("col_version")})
+        with st.expander(t("move_office")):
+            st.caption(t("move_office_intro"))
+            regd = reg.set_index("code").to_dict("index")
+            code = st.selectbox(t("move_office_pick"), list(regd), key="adm_move_office",
+                                format_func=lambda c: f"{c} {regd[c]['name']}（{regd[c]['station']}）")
+            if code is not None:
+                # keyed by the office: the choices always start from the picked office's registry entry
+                stations = sorted(set(reg["station"]))
+                branches = sorted(set(reg["branch"]))
+                to_station = st.selectbox(t("move_office_station"), stations, key=f"adm_move_station_{code}",
+                                          index=stations.index(regd[code]["station"]), accept_new_options=True)
+                to_branch = st.selectbox(t("move_office_branch"), branches, key=f"adm_move_branch_{code}",
+                                         index=branches.index(regd[code]["branch"]), accept_new_options=True)
+                if st.button(t("move_office_button"), key="adm_move_button"):
+                    _run(lambda: offices_admin.move_office(app, actor, code, station=to_station or "",
+                                                           branch=to_branch or ""), t("move_office_done"))
 
 with tab_audit:
     f1, f2, f3 = st.columns(3)
@@ -112,12 +133,9 @@ with tab_audit:
 
 with tab_backup:
     st.info(t("backup_intro"))
-    if st.button(t("backup_make"), key="adm_backup"):
-        try:
-            name, blob = views.backup(app, actor)
-        except ServiceError as exc:
-            st.error(md_escape(exc))
-        else:
-            st.download_button(t("backup_download", name=name), blob, file_name=name,
-                               mime="application/octet-stream", key="adm_backup_download",
-                               icon=":material/download:")
+    # served by web/routes.py only to a signed-in admin (session cookie), audited; never a /media/ address
+    if app.db.is_sqlite:
+        st.link_button(t("backup_download_link"), "/download/backup", icon=":material/download:")
+        st.caption(t("backup_download_note"))
+    else:
+        st.info(t("backup_unavailable"))

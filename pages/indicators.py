@@ -14,6 +14,7 @@ from ui.funnel import funnel_figure, funnel_points
 from ui.heatmap import heatmap_figure
 from ui.i18n import indicator_label, t
 from ui.period import period_picker, show_completeness
+from ui.safe import md_escape
 from ui.state import current_actor, current_app
 from ui.tables import show_table
 
@@ -28,7 +29,7 @@ level = st.radio(t("level"), sc.levels, format_func=LEVEL_LABELS.get, horizontal
 try:
     view = rv.indicator_view(app, actor, period, level)
 except ServiceError as exc:
-    st.error(str(exc))
+    st.error(md_escape(exc))
     st.stop()
 if view.units.empty:
     st.info(t("ind_no_units"))
@@ -103,7 +104,7 @@ with tab_drill:
     try:
         rows = rv.ledger_view(app, actor, period=period, level=drill_level, unit=unit, as_of=view.as_of)
     except ServiceError as exc:
-        st.error(str(exc))
+        st.error(md_escape(exc))
         st.stop()
     st.subheader(t("ind_drill_rows", n=len(rows)))
     show_table(rows, "ind_drill_table", labels=rv.LEDGER_HEADERS, download_name=f"纠纷明细_{period.label}")

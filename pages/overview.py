@@ -1,7 +1,6 @@
 """总览: KPI cards, star distribution, trends, branch/station comparison, best and weakest five, open
 warnings, and the stations that have not reported the period's last month — over the user's scope."""
 
-import html
 
 import streamlit as st
 
@@ -18,7 +17,6 @@ st.title(t("overview_title"))
 period = period_picker("ov_period", cache.months(app, actor), defaults=completeness.default_periods(app, actor))
 if period is None:
     st.stop()
-rubric = views.current_rubric(app)
 ov = cache.overview(app, actor, period)
 st.text(t("overview_caption", scope=ov.scope, period=period.label_zh, as_of=ov.as_of.isoformat(),
           version=ov.version))
@@ -33,7 +31,7 @@ left, right = st.columns(2)
 with left:
     st.subheader(t("star_distribution"))
     st.plotly_chart(charts.star_distribution_chart(ov.stars, t("star_distribution")), key="ov_stars")
-    st.text(t("rubric_version", version=rubric.version))
+    st.text(t("rubric_version", version=ov.rubric_version))  # the version in force for the period, by name
 with right:
     st.subheader(t("missing_uploads", month=period.label))
     missing = ov.completeness[ov.completeness["missing"] > 0]
@@ -58,9 +56,8 @@ compared = {"bureau": (("branch", ov.branches, t("branches")), ("station", ov.st
             "branch": (("station", ov.stations, t("stations")), ("office", ov.office_units, t("offices_level"))),
             "station": (("office", ov.office_units, t("offices_level")),)}[ov.total_level]
 for col, (level, frame, title) in zip(st.columns(len(compared)), compared, strict=True):
-    shown = frame.assign(label=[html.escape(str(n)) for n in frame["name"]])  # names are data, not markup
-    fig = charts.bar_compare(shown, cmp_key, reference=ov.total.get(cmp_key),
-                             title=f"{title} · {indicator_label(cmp_key)}", name_col="label")
+    fig = charts.bar_compare(frame, cmp_key, reference=ov.total.get(cmp_key),
+                             title=f"{title} · {indicator_label(cmp_key)}")  # escapes the names itself
     col.plotly_chart(fig, key=f"ov_cmp_{level}")
 
 rank_labels = {"rank": t("col_rank"), "code": t("col_office"), "name": t("col_office_name"),

@@ -3,12 +3,14 @@
 import streamlit as st
 
 import ui.analysis_text  # noqa: F401  (registers this screen's sentences)
+import ui.rubric_text  # noqa: F401  (the rubric picker's sentences)
 from metrics.scoring import points_column, stars_text
-from services import completeness
+from services import completeness, rubrics
 from services import rating_views as rv
 from services.errors import ServiceError
 from ui.i18n import t
 from ui.period import period_picker, show_completeness
+from ui.safe import md_escape
 from ui.state import current_actor, current_app
 from ui.tables import csv_bytes, show_table
 from ui.waterfall import waterfall_figure
@@ -28,11 +30,16 @@ period = period_picker("rat", rv.months_in_scope(app, actor), defaults=completen
 if period is None:
     st.stop()
 show_completeness(completeness.period_completeness(app, actor, period))
-versions = {v.version: v.label for v in rv.list_rubric_versions(app, actor)}
-number = st.selectbox(t("rat_rubric"), list(versions), format_func=versions.get, key="rat_rubric")
+versions = {v.number: v.name for v in rubrics.list_versions(app, actor)}
+in_force = versions[rubrics.in_force(app, period)]
+# None = the version in force for the chosen period (it follows the period); a number = picked explicitly
+number = st.selectbox(t("rat_rubric"), [None, *versions], key="rat_rubric",
+                      format_func=lambda n: t("rat_rubric_in_force", name=in_force) if n is None else versions[n])
 with st.spinner(t("rat_computing")):
     view = rv.rating_view(app, actor, period, number)
 ranked, rubric = view.ranked, view.rubric
+if not view.choice.is_current:
+    st.info(t("rat_not_current", n=view.rubric_number, name=rubric.version, current=view.choice.in_force.name))
 if ranked.empty:
     st.info(t("rat_no_data"))
     st.stop()
@@ -66,9 +73,9 @@ else:
     names = dict(zip(mine["code"].astype(str), mine["name"].astype(str), strict=True))
     code = st.selectbox(t("rat_pick_office"), list(names), format_func=lambda c: f"{names[c]}（{c}）", key="rat_office")
     try:
-        ex = rv.explain_office(app, actor, period, number, code)
+        ex = rv.explain_office(app, actor, period, view.rubric_number, code)
     except ServiceError as exc:
-        st.error(str(exc))
+        st.error(md_escape(exc))
         st.stop()
     st.plotly_chart(waterfall_figure(ex, top_stars=rubric.top_stars), key="rat_waterfall")
     cols = st.columns(2)
@@ -81,7 +88,7 @@ else:
 
 st.subheader(t("rat_robust"))
 st.caption(t("rat_robust_hint"))
-rob = rv.robustness_view(app, actor, period, number)
+rob = rv.robustness_view(app, actor, period, view.rubric_number)
 robust_cols = ["rank", "code", "name", "station", "median_rank", "rank_p5", "rank_p95", "star_change_share", "unstable"]
 robust_labels = {"rank": t("col_rank"), "code": t("col_unit_code"), "name": t("col_unit_name"),
                  "station": t("col_station"), "median_rank": t("col_median_rank"), "rank_p5": t("col_rank_p5"),
@@ -93,14 +100,14 @@ deferred_csv(rob[robust_cols], robust_labels, f"稳健性_{period.label}", "rat_
 
 if actor.role in rv.EXPORT_ROLES:
     st.subheader(t("rat_export"))
-    export_key = ("rat_export", period.label, number, view.data_version)
+    export_key = ("rat_export", period.label, view.rubric_number, rubric.digest(), view.data_version)
     if st.button(t("rat_export_make"), key="rat_export_make"):
         try:
-            st.session_state["rat_export_files"] = (export_key, [rv.export_ranking(app, actor, period, number, f)
+            st.session_state["rat_export_files"] = (export_key, [rv.export_ranking(app, actor, period, view.rubric_number, f)
                                                                  for f in ("xlsx", "csv")])
             st.success(t("rat_export_done"))
         except ServiceError as exc:
-            st.error(str(exc))
+            st.error(md_escape(exc))
     made = st.session_state.get("rat_export_files")
     if made and made[0] == export_key:
         (xname, xdata), (cname, cdata) = made[1]

@@ -1,74 +1,135 @@
-"""评分规则 (evaluators): edit with validation as you type, save as a new version, compare versions."""
+"""评分规则 (evaluators): versions, the editor checked as you type, drafts, publishing for a period,
+retiring, and the comparison of any two versions."""
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
 
 import ui.analysis_text  # noqa: F401  (registers this screen's sentences)
-from metrics.scoring import stars_text
-from services import completeness
+import ui.rubric_text  # noqa: F401
+from metrics.periods import parse_period
 from services import rating_views as rv
+from services import rubrics
 from services.errors import ServiceError
-from ui import rubric_editor
+from ui import rubric_compare, rubric_editor
 from ui.i18n import t
-from ui.period import period_picker, show_completeness
+from ui.safe import md_escape
 from ui.state import current_actor, current_app
 from ui.tables import show_table
+
+BUREAU_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def when(dt) -> str:
+    if dt is None:
+        return ""
+    return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).astimezone(BUREAU_TZ).strftime("%Y-%m-%d %H:%M")
+
+
+def run(action, done) -> None:
+    """Run one change; on success remember the sentence ``done(result)`` and rerun, else show the refusal."""
+    try:
+        result = action()
+    except ServiceError as exc:
+        st.error(md_escape(exc))  # a refusal may quote labels the evaluator typed
+        return
+    rubric_editor.reset()
+    st.session_state["rub_done"] = done(result)
+    st.rerun()
+
+
+def published(v) -> str:
+    return t("rub_published" if v.status == "published" else "rub_requested", name=v.name)
+
 
 app, actor = current_app(), current_actor()
 st.title(t("page_rubric"))
 if actor.role not in rv.RUBRIC_ROLES:  # the menu hides this page; the services refuse as well
     st.error(t("rub_only_evaluators"))
     st.stop()
-versions = rv.list_rubric_versions(app, actor)
-labels = {v.version: v.label for v in versions}
-latest = versions[0].version
+if st.session_state.get("rub_done"):
+    st.success(st.session_state.pop("rub_done"))
+versions = rubrics.list_versions(app, actor)
+by_number = {v.number: v for v in versions}
 
-with st.expander(t("rub_versions")):
-    show_table(pd.DataFrame([{"label": v.label, "comment": v.comment, "author": v.author,
-                              "created": "" if v.created_at is None else str(v.created_at)[:19]} for v in versions]),
-               "rub_versions", labels={"label": t("col_version"), "comment": t("col_comment"),
-                                       "author": t("col_author"), "created": t("col_created")},
+with st.expander(t("rub_versions_title"), expanded=True):
+    show_table(pd.DataFrame([{"name": v.name, "status": v.status_label, "effective": v.effective_from or "",
+                              "comment": v.comment, "author": v.author, "created": when(v.created_at),
+                              "published": v.published_by or "", "digest": v.digest[:12]} for v in versions]),
+               "rub_versions", labels={"name": t("rub_col_name"), "status": t("rub_col_status"),
+                                       "effective": t("rub_col_effective"), "comment": t("col_comment"),
+                                       "author": t("col_author"), "created": t("col_created"),
+                                       "published": t("rub_col_published"), "digest": t("rub_col_digest")},
                download_name="评分规则版本")
-    st.download_button(t("rub_download"), rv.rubric_toml(app, actor, latest), file_name=f"rubric_{latest}.toml",
-                       mime="application/toml", key="rub_download")
 
-rubric_editor.load(latest, rv.rubric_dict(app, actor, latest))
-st.caption(t("rub_base") + "：" + labels[latest])
-data = rubric_editor.show()
-rubric, problem = rv.validate_rubric(data)
-if problem:
-    st.error(t("rub_invalid"))
-    st.text(problem)
+if st.session_state.get("rub_pick_next") in by_number:  # a draft just saved: open it
+    st.session_state["rub_pick"] = st.session_state.pop("rub_pick_next")
+if st.session_state.get("rub_pick") not in by_number:
+    drafts = [v.number for v in versions if v.status in ("draft", "pending")]
+    st.session_state["rub_pick"] = drafts[0] if drafts else versions[0].number
+number = st.selectbox(t("rub_work_on"), list(by_number), format_func=lambda n: by_number[n].name, key="rub_pick")
+info = by_number[number]
+st.caption(t("rub_status", status=info.status_label, digest=info.digest[:12]))
+st.download_button(t("rub_download"), rubrics.toml_of(app, actor, number), file_name=f"rubric_{number}.toml",
+                   mime="application/toml", key="rub_download")
+
+rubric_editor.load(f"{number}-{info.digest[:12]}", rv.editable_rubric(app, actor, number))
+data, unreadable = rubric_editor.show()
+rubric, problems = rv.validate_rubric(data)
+problems = unreadable + problems
+if problems:
+    st.error(t("rub_problems"))
+    for sentence in problems:
+        st.text(sentence)  # sentences name evaluator-typed labels: plain text, never Markdown
 else:
-    st.success(t("rub_valid"))
-comment = st.text_input(t("rub_comment"), key="rub_comment")
-if st.button(t("rub_save"), key="rub_save", type="primary", disabled=rubric is None):
-    try:
-        saved = rv.save_rubric_version(app, actor, data, comment, based_on=latest)
-        st.session_state.pop(rubric_editor.STATE, None)
-        st.session_state["rub_saved"] = saved.version
-        st.rerun()
-    except ServiceError as exc:
-        st.error(str(exc))
-if st.session_state.get("rub_saved"):
-    st.success(t("rub_saved", version=st.session_state["rub_saved"]))
+    st.success(t("rub_ok"))
 
-st.subheader(t("rub_compare"))
-period = period_picker("rub", rv.months_in_scope(app, actor), defaults=completeness.default_periods(app, actor))
-if period is not None:
-    show_completeness(completeness.period_completeness(app, actor, period))
-if period is not None and len(versions) > 1:
-    c = st.columns(2)
-    a = c[0].selectbox(t("rub_compare_a"), list(labels), index=1, format_func=labels.get, key="rub_cmp_a")
-    b = c[1].selectbox(t("rub_compare_b"), list(labels), index=0, format_func=labels.get, key="rub_cmp_b")
-    moves = rv.compare_rubrics(app, actor, period, a, b)
-    st.caption(t("rub_compare_summary", moved=int((moves["rank_move"].fillna(0) != 0).sum()),
-                 up=int((moves["star_move"] > 0).sum()), down=int((moves["star_move"] < 0).sum())))
-    for side in ("a", "b"):
-        moves[f"stars_{side}"] = [stars_text(s) for s in moves[f"stars_{side}"]]
-    show_table(moves, "rub_compare_table", labels={
-        "code": t("col_unit_code"), "name": t("col_unit_name"), "station": t("col_station"),
-        "branch": t("col_branch"), "rank_a": t("col_rank_a"), "rank_b": t("col_rank_b"),
-        "stars_a": t("col_stars_a"), "stars_b": t("col_stars_b"), "score_a": t("col_score_a"),
-        "score_b": t("col_score_b"), "rank_move": t("col_rank_move"), "star_move": t("col_star_move")},
-        decimals={"score_a": 2, "score_b": 2}, download_name=f"规则比较_{a}_{b}")
+ok = not problems
+comment = st.text_input(t("rub_draft_comment"), info.comment if info.status == "draft" else "",
+                        key=f"rub_comment_{number}", live=True)
+cols = st.columns(2)
+if info.status == "draft":
+    if cols[0].button(t("rub_save_draft", name=info.name), key="rub_save", type="primary", disabled=not ok):
+        run(lambda: rubrics.update_draft(app, actor, number, data, comment, info.digest),
+            lambda v: t("rub_saved_draft", name=v.name))
+elif info.status != "pending":
+    st.caption(t("rub_readonly", name=info.name, status=info.status_label))
+if cols[1].button(t("rub_save_new"), key="rub_save_new", disabled=not ok or not comment.strip()):
+    def saved(n: int) -> str:
+        st.session_state["rub_pick_next"] = n
+        return t("rub_saved_draft", name=rubrics.version(app, actor, n).name)
+
+    run(lambda: rubrics.save_draft(app, actor, data, comment, based_on=number), saved)
+
+if info.status in ("draft", "pending"):
+    st.subheader(t("rub_publish_title"))
+    st.caption(t("rub_publish_hint"))
+    if info.status == "pending":
+        st.info(t("rub_pending", who=md_escape(info.requested_by or ""), start=info.effective_from or ""))
+        if st.button(t("rub_confirm_publish", name=info.name, start=info.effective_from), key="rub_confirm",
+                     type="primary", disabled=info.requested_by_id == actor.id):
+            run(lambda: rubrics.publish(app, actor, number, info.effective_from or ""), published)
+    else:
+        start = st.text_input(t("rub_effective"), rubrics.suggested_start(), key=f"rub_start_{number}", live=True)
+        try:
+            first = parse_period(start).first
+        except ValueError as exc:
+            st.error(md_escape(exc))
+            first = None
+        if first is not None and first <= datetime.now(BUREAU_TZ).strftime("%Y-%m"):
+            st.warning(t("rub_past_start", start=md_escape(start.strip())))
+        sure = st.checkbox(t("rub_publish_confirm"), key=f"rub_sure_{number}")
+        if st.button(t("rub_publish", name=info.name), key="rub_publish", type="primary",
+                     disabled=not (ok and sure and first is not None)):
+            run(lambda: rubrics.publish(app, actor, number, start), published)
+
+if number != rubrics.DEFAULT_VERSION and info.status != "retired":
+    with st.expander(t("rub_retire_title")):
+        sure = st.checkbox(t("rub_retire_confirm", name=info.name), key=f"rub_retire_sure_{number}")
+        if st.button(t("rub_retire"), key="rub_retire", disabled=not sure):
+            run(lambda: rubrics.retire(app, actor, number), lambda v: t("rub_retired", name=v.name))
+
+st.subheader(t("rub_compare_title"))
+rubric_compare.show(app, actor, versions, number)

@@ -6,7 +6,6 @@ import logging
 import pandas as pd
 import streamlit as st
 
-from metrics.annotate import annotate
 from metrics.schema import LEDGER, MONTHLY
 from metrics.template import build_template
 from services import uploads as svc
@@ -20,6 +19,8 @@ from ui.tables import show_table
 LOG = logging.getLogger("dashboard.upload")
 
 PLAN, DATA, RECEIPT, GEN = "upload_plan", "upload_bytes", "upload_receipt", "upload_generation"
+ANNOTATED = "upload_annotated"
+"""sha256 → the annotated workbook built on request for a file of the plan on screen."""
 STORE_ERROR = "upload_store_error"
 app, actor = state.current_app(), state.current_actor()
 st.title(t("upload_title"))
@@ -55,15 +56,24 @@ def _show_receipt(receipt) -> None:
 
 
 # A new uploader (new key) after each store, so the stored files are not offered again.
+# No ``type=``: Streamlit then checks file names itself while reading the browser's widget states, before
+# this script runs, and answers a forged name (evil.exe) with its own English error page. The names are
+# checked here instead, and the reader judges every file by its content.
 generation = st.session_state.get(GEN, 0)
-files = st.file_uploader(t("choose_files"), type=["xlsx", "xlsm", "xls", "csv", "ods"],
-                         accept_multiple_files=True, key="up_files" if not generation else f"up_files_{generation}")
-if st.button(t("check_files"), type="primary", disabled=not files, key="up_check"):
+files = st.file_uploader(t("choose_files"), accept_multiple_files=True, help=t("choose_files_help"),
+                         key="up_files" if not generation else f"up_files_{generation}")
+refused = svc.refused_names([f.name for f in files or []])
+if refused:
+    st.error(t("upload_bad_names", names=md_escape("、".join(f"“{n}”" for n in refused)),
+               allowed=" ".join(f".{e}" for e in svc.UPLOAD_EXTENSIONS)))
+if st.button(t("check_files"), type="primary", disabled=not files or bool(refused), key="up_check"):
     st.session_state.pop(RECEIPT, None)
+    st.session_state.pop(ANNOTATED, None)
     batch = [(f.name, f.getvalue()) for f in files]
     with st.status(t("reading_files"), expanded=True) as status:
         bar = st.progress(0.0)
-        plan = svc.prepare_upload(app, actor, batch, on_progress=lambda x, msg: bar.progress(min(x, 1.0), text=msg))
+        plan = svc.prepare_upload(app, actor, batch,
+                                  on_progress=lambda x, msg: bar.progress(min(x, 1.0), text=md_escape(msg)))
         status.update(label=t("reading_done"), state="complete", expanded=False)
     st.session_state[PLAN], st.session_state[DATA] = plan, dict(batch)
 
@@ -102,7 +112,7 @@ def _store() -> None:
         LOG.exception("storing the upload failed")
         st.session_state[STORE_ERROR] = t("unexpected_error")
         return
-    for name in (PLAN, DATA, "up_ack"):
+    for name in (PLAN, DATA, ANNOTATED, "up_ack"):
         st.session_state.pop(name, None)
     st.session_state[RECEIPT] = done
     st.session_state[GEN] = st.session_state.get(GEN, 0) + 1
@@ -123,14 +133,25 @@ if plan is not None:
             st.text(svc.duplicate_message(fp))
             continue
         show_problems(fp.problems, key=f"up_problems_{i}", download_name=f"问题清单_{i + 1}")
-        if fp.problems and fp.source.name in data:
-            try:
-                marked = annotate(data[fp.source.name], fp.source.name, list(fp.problems))
-                st.download_button(t("download_annotated", name=md_escape(fp.source.name)), marked,
+        # Built only on request, and only for a file the reader read: a file refused as a whole (a zip
+        # bomb among them) has nothing to mark, and reruns of the page never rebuild it.
+        if svc.annotatable(fp) and fp.source.name in data:
+            made = st.session_state.get(ANNOTATED, {}).get(fp.source.sha256)
+            if made is None and st.button(t("make_annotated"), key=f"up_make_annotated_{i}",
+                                          icon=":material/edit_note:"):
+                try:
+                    with st.spinner(t("making_annotated")):
+                        made = svc.annotated_workbook(app, fp, data[fp.source.name])
+                    st.session_state.setdefault(ANNOTATED, {})[fp.source.sha256] = made
+                except ServiceError as exc:
+                    st.error(md_escape(exc))
+                except Exception:  # the annotated copy is a convenience; the table above is the report
+                    LOG.exception("annotated workbook for %s failed", fp.source.name)
+                    st.error(t("annotated_failed"))
+            if made is not None:
+                st.download_button(t("download_annotated", name=md_escape(fp.source.name)), made,
                                    file_name=f"问题标注_{fp.source.name.rsplit('.', 1)[0]}.xlsx",
                                    key=f"up_annotated_{i}", icon=":material/download:")
-            except Exception:  # the annotated copy is a convenience; the table above is the report
-                LOG.exception("annotated workbook for %s failed", fp.source.name)
     if plan.blocked:
         st.error(t("errors_block", n=len([p for p in plan.problems if p.severity == "error"])))
     else:

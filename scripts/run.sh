@@ -16,4 +16,13 @@ for a in "$@"; do
 done
 python -m pip install -q --disable-pip-version-check -r requirements.txt
 python -m services init >&2
-exec python -m streamlit run app.py "${args[@]}"
+port=8501
+for ((i = 0; i < ${#args[@]}; i++)); do
+  case "${args[$i]}" in
+    --server.port) port="${args[$((i + 1))]:-$port}" ;;
+    --server.port=*) port="${args[$i]#*=}" ;;
+  esac
+done
+echo "应用启动中，请在浏览器打开 http://localhost:${port}（或本机在内网的地址）· Starting on port ${port}" >&2
+# serve.py: app.py plus the session-cookie and backup routes and the middleware of web/ (st.App)
+exec python -m streamlit run serve.py "${args[@]}"

@@ -3,7 +3,7 @@
 Commands: ``init`` (create the data folder, secrets and database schema), ``create-admin`` (the first
 admin of an empty database), ``import FILE... --as USER`` (store workbooks as that user, with the same
 checks as the app), ``export --period P --out FILE --as USER`` (ranking from stored data),
-``backup [--out FILE]``. Settings come from the environment (see ``services/settings.py``).
+``rubric list|show|export|import|publish|retire`` (rubric versions), ``backup [--out FILE]``. Settings come from the environment (see ``services/settings.py``).
 Exit status: 0 ok, 1 refused (errors in files, permission, conflict), 2 wrong usage or settings.
 """
 
@@ -43,9 +43,91 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--out", required=True, metavar="排名.xlsx")
     e.add_argument("--as", dest="user", required=True, metavar="用户名")
     e.add_argument("--rubric-version", type=int, metavar="版本", help="评分规则版本（默认为当前生效的版本，0 为系统默认规则）")
+    _add_rubric_parser(sub)
     b = sub.add_parser("backup", help="在应用运行时备份数据库（SQLite 一致快照；PostgreSQL 给出 pg_dump 命令）")
     b.add_argument("--out", metavar="文件", help="备份文件路径（默认 data/backups/备份-时间.sqlite3）")
     return p
+
+
+def _add_rubric_parser(sub) -> None:
+    r = sub.add_parser("rubric", help="评分规则版本：列出、查看、导出、导入为草稿、发布、停用")
+    rs = r.add_subparsers(dest="rubric_command", required=True, metavar="子命令", parser_class=_Parser)
+    li = rs.add_parser("list", help="列出评分规则版本（草稿仅考评员可见）")
+    li.add_argument("--json", action="store_true", help="以 JSON 输出到标准输出")
+    sh = rs.add_parser("show", help="显示一个版本的内容（TOML）")
+    sh.add_argument("number", type=int, metavar="版本号")
+    ex = rs.add_parser("export", help="把一个版本写成 TOML 文件（0 为系统默认规则），可供 python -m metrics rank --rubric 使用")
+    ex.add_argument("number", type=int, metavar="版本号")
+    ex.add_argument("--out", required=True, metavar="文件.toml")
+    im = rs.add_parser("import", help="把 TOML 文件导入为新草稿（打印草稿的版本号）")
+    im.add_argument("file", metavar="文件.toml")
+    im.add_argument("--comment", required=True, metavar="说明", help="为什么修改、改了什么")
+    pu = rs.add_parser("publish", help="发布一个草稿，自指定期间起生效（需第二位考评员确认时先进入待确认）")
+    pu.add_argument("number", type=int, metavar="版本号")
+    pu.add_argument("--from", dest="effective_from", required=True, metavar="期间", help="首个生效期间，如 2027Q1、2027-01、2027")
+    rt = rs.add_parser("retire", help="停用一个版本")
+    rt.add_argument("number", type=int, metavar="版本号")
+    for cmd, required in ((li, False), (sh, False), (ex, False), (im, True), (pu, True), (rt, True)):
+        cmd.add_argument("--as", dest="user", required=required, metavar="用户名",
+                         help="以该用户身份执行（其角色决定能看到和能做的事）")
+
+
+def _run_rubric(app, args: argparse.Namespace) -> int:
+    import json
+
+    from metrics.periods import parse_period
+    from services import rubrics
+    uid = _user_id(app, args.user) if args.user else None
+    cmd = args.rubric_command
+    if cmd == "list":
+        versions = rubrics.list_versions(app, uid)
+        if args.json:
+            print(json.dumps([v.as_json() for v in versions], ensure_ascii=False, indent=2))
+        else:
+            for v in versions:
+                print(f"{v.name}\t{v.status_label}\t{v.comment}\t{v.digest[:12]}")
+        return 0
+    if cmd == "show":
+        print(rubrics.toml_of(app, uid, args.number), end="")
+        return 0
+    if cmd == "export":
+        out = Path(args.out)
+        if out.suffix.lower() != ".toml":
+            print("--out 的文件名应以 .toml 结尾。", file=sys.stderr)
+            return 2
+        text = rubrics.toml_of(app, uid, args.number)
+        out.write_text(text, encoding="utf-8")
+        print(f"已写出 {out}（{rubrics.version(app, uid, args.number).name}）。")
+        return 0
+    if cmd == "import":
+        path = Path(args.file)
+        if not path.is_file():
+            print(f"找不到文件：{path}", file=sys.stderr)
+            return 2
+        try:
+            text = path.read_bytes().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            print(f"评分规则文件“{path.name}”不是 UTF-8 编码。", file=sys.stderr)
+            return 1
+        number = rubrics.save_draft(app, uid, text, args.comment, based_on=None)
+        print(number)
+        print(f"已导入为{rubrics.version(app, uid, number).name}。", file=sys.stderr)
+        return 0
+    if cmd == "publish":
+        try:
+            parse_period(args.effective_from)
+        except ValueError as exc:
+            print(f"用法错误：{exc}", file=sys.stderr)
+            return 2
+        info = rubrics.publish(app, uid, args.number, args.effective_from)
+        if info.status == "pending":
+            print(f"{info.name}已申请自 {info.effective_from} 起发布，须由另一位考评员执行同一命令确认。")
+        else:
+            print(f"已发布{info.name}。")
+        return 0
+    info = rubrics.retire(app, uid, args.number)
+    print(f"已停用{info.name}。")
+    return 0
 
 
 def _user_id(app, username: str) -> int:
@@ -129,7 +211,7 @@ def run(args: argparse.Namespace) -> int:
         if args.command == "export":
             from metrics.periods import parse_period
             from services.rating_views import export_ranking
-            from services.rubrics import current_rubric
+            from services.rubrics import choose
             out = Path(args.out)
             if out.suffix.lower() not in (".xlsx", ".csv"):
                 print("--out 的文件名应以 .xlsx 或 .csv 结尾。", file=sys.stderr)
@@ -140,12 +222,15 @@ def run(args: argparse.Namespace) -> int:
                 print(f"用法错误：{exc}", file=sys.stderr)
                 return 2
             uid = _user_id(app, args.user)
-            rubric_version = current_rubric(app)[1] if args.rubric_version is None else args.rubric_version
-            _name, data = export_ranking(app, uid, period, rubric_version, out.suffix.lower().lstrip("."),
+            picked = choose(app, uid, period, args.rubric_version)  # in force for the period unless named
+            _name, data = export_ranking(app, uid, period, picked.number, out.suffix.lower().lstrip("."),
                                          target=str(out))
             out.write_bytes(data)
-            print(f"已写出 {out}（评分规则第 {rubric_version} 版，{len(data)} 字节）。")
+            note = "" if picked.is_current else "，非现行"
+            print(f"已写出 {out}（评分规则{picked.info.name}{note}，{len(data)} 字节）。")
             return 0
+        if args.command == "rubric":
+            return _run_rubric(app, args)
         if args.command == "backup":
             from services.backup import take_backup
             result = take_backup(app, None, Path(args.out) if args.out else None)

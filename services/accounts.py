@@ -5,14 +5,14 @@
 * Failed sign-ins are counted per user **in the database**: from the 3rd failure in a row each
   attempt must wait longer (2, 4, 8 … s), and the 5th locks the account for 15 minutes. A new tab or
   a new process does not reset anything. Every failure is audited.
-* Sessions end on sign-out, after 8 hours of inactivity, on password change (all other sessions),
-  on password reset and on locking by an admin.
+* Sessions (``services/sessions.py``) live in the database and in the browser's cookie; they end on
+  sign-out, after the inactivity timeout or the absolute lifetime (settings), on a password change or
+  reset (every session of that user, the current one included), on locking and when an admin ends
+  them.
 """
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -20,9 +20,10 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, func, insert, select, update
 
+from services import sessions as session_store
 from services.actors import Actor, reload, require_role
 from services.context import App
-from services.errors import NotSignedIn, PermissionDenied, ServiceError
+from services.errors import PermissionDenied, ServiceError
 from store import audit
 from store.tables import ROLES, SCOPE_KINDS, sessions, users
 
@@ -31,7 +32,6 @@ MIN_PASSWORD = 10
 BACKOFF_AFTER = 3
 LOCK_AFTER = 5
 LOCK_FOR = timedelta(minutes=15)
-IDLE_TIMEOUT = timedelta(hours=8)
 _DUMMY_HASH = HASHER.hash("timing-equaliser-not-a-password")
 
 
@@ -40,16 +40,15 @@ class SignedIn:
     token: str
     """Give it back to :func:`validate_session`; only its SHA-256 is stored."""
     actor: Actor
+    handoff: str | None = None
+    """One-time value that ``/auth/complete`` turns into the session cookie (``services/sessions.py``);
+    None when the sign-in had no browser to bind it to."""
 
 
 def _aware(dt: datetime | None) -> datetime | None:
     if dt is None:
         return None
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def check_password_strength(password: str, username: str = "") -> None:
@@ -126,11 +125,8 @@ def _target(conn: Connection, user_id: int) -> dict:
     return dict(r)
 
 
-def _revoke(conn: Connection, user_id: int, except_hash: str | None = None) -> int:
-    q = update(sessions).where(sessions.c.user_id == user_id, sessions.c.revoked_at.is_(None))
-    if except_hash:
-        q = q.where(sessions.c.token_hash != except_hash)
-    return conn.execute(q.values(revoked_at=audit.now())).rowcount
+def _revoke(conn: Connection, user_id: int) -> int:
+    return session_store.revoke_all(conn, user_id)
 
 
 def change_role(app: App, actor: Actor | int, user_id: int, role: str, scope_kind: str = "bureau",
@@ -192,8 +188,12 @@ def list_users(app: App, actor: Actor | int) -> list[dict]:
         return [dict(r) for r in conn.execute(select(*cols).order_by(users.c.id)).mappings()]
 
 
-def authenticate(app: App, username: str, password: str, now: datetime | None = None) -> SignedIn:
-    """Sign in: a new session, or a Chinese refusal (wrong credentials, wait, or locked)."""
+def authenticate(app: App, username: str, password: str, now: datetime | None = None,
+                 binding: str | None = None) -> SignedIn:
+    """Sign in: a new session, or a Chinese refusal (wrong credentials, wait, or locked).
+
+    ``binding`` identifies the browser (its Streamlit XSRF token); with it the sign-in also gets a
+    one-time handoff for the session cookie (``services/sessions.py``)."""
     now = now or audit.now()
     refusal: str | None = None
     with app.db.write() as conn:
@@ -238,11 +238,9 @@ def authenticate(app: App, username: str, password: str, now: datetime | None = 
                 if HASHER.check_needs_rehash(r["password_hash"]):
                     values["password_hash"] = HASHER.hash(password)
                 conn.execute(update(users).where(users.c.id == r["id"]).values(**values))
-                token = secrets.token_urlsafe(32)
-                conn.execute(insert(sessions), {"token_hash": _token_hash(token), "user_id": r["id"],
-                                                "created_at": now, "last_seen_at": now, "revoked_at": None})
+                token, handoff = session_store.start(conn, app, r["id"], now, binding)
                 audit.append(conn, "LoginSucceeded", actor_id=r["id"], actor_name=r["username"])
-                return SignedIn(token=token, actor=reload(conn, r["id"]))
+                return SignedIn(token=token, actor=reload(conn, r["id"]), handoff=handoff)
     raise ServiceError(refusal)
 
 
@@ -256,28 +254,14 @@ def _backoff(failures: int, last: datetime | None, now: datetime) -> int:
 
 
 def validate_session(app: App, token: str, now: datetime | None = None) -> Actor:
-    """The signed-in user for ``token``; refuses unknown, revoked, idle or disabled sessions."""
-    now = now or audit.now()
-    with app.db.write() as conn:
-        s = conn.execute(select(sessions).where(sessions.c.token_hash == _token_hash(token or ""))
-                         ).mappings().first()
-        if s is None or s["revoked_at"] is not None:
-            raise NotSignedIn("登录已失效，请重新登录。")
-        if now - _aware(s["last_seen_at"]) > IDLE_TIMEOUT:
-            conn.execute(update(sessions).where(sessions.c.id == s["id"]).values(revoked_at=now))
-            raise_after = True
-        else:
-            raise_after = False
-            conn.execute(update(sessions).where(sessions.c.id == s["id"]).values(last_seen_at=now))
-            return reload(conn, s["user_id"])
-    if raise_after:
-        raise NotSignedIn("长时间未操作，登录已过期，请重新登录。")
-    raise NotSignedIn("登录已失效，请重新登录。")
+    """The signed-in user for ``token`` (see :func:`services.sessions.validate`)."""
+    return session_store.validate(app, token, now)
 
 
 def sign_out(app: App, token: str) -> None:
+    """End this session (every tab holding its cookie, on every process)."""
     with app.db.write() as conn:
-        s = conn.execute(select(sessions).where(sessions.c.token_hash == _token_hash(token or ""))
+        s = conn.execute(select(sessions).where(sessions.c.token_hash == session_store.token_hash(token))
                          ).mappings().first()
         if s is None or s["revoked_at"] is not None:
             return
@@ -287,7 +271,8 @@ def sign_out(app: App, token: str) -> None:
 
 
 def change_password(app: App, token: str, old_password: str, new_password: str) -> None:
-    """The signed-in user changes their password; every other session of theirs ends."""
+    """The signed-in user changes their password; every session of theirs ends, this one included
+    (they sign in again with the new password)."""
     who = validate_session(app, token)
     with app.db.write() as conn:
         u = _target(conn, who.id)
@@ -298,5 +283,5 @@ def change_password(app: App, token: str, old_password: str, new_password: str) 
         check_password_strength(new_password, u["username"])
         conn.execute(update(users).where(users.c.id == who.id).values(
             password_hash=HASHER.hash(new_password), password_changed_at=audit.now()))
-        _revoke(conn, who.id, except_hash=_token_hash(token))
+        _revoke(conn, who.id)
         audit.append(conn, "PasswordChanged", actor_id=who.id, actor_name=who.username)

@@ -44,3 +44,17 @@ def take_backup(app: App, actor: Actor | int | None, target: Path | None = None)
         audit.append(conn, "BackupTaken", actor_id=who.id if who else None,
                      actor_name=who.username if who else "命令行", target=str(target))
     return target
+
+
+def backup_for_download(app: App, actor: Actor | int) -> Path:
+    """A fresh backup for a signed-in admin to download (``web/routes.py`` streams it): the file's
+    path; audited as BackupTaken and BackupDownloaded. PostgreSQL: ServiceError with the pg_dump
+    advice."""
+    result = take_backup(app, actor)
+    if isinstance(result, str):
+        raise ServiceError(result)
+    with app.db.write() as conn:
+        who = reload(conn, actor)
+        audit.append(conn, "BackupDownloaded", actor_id=who.id, actor_name=who.username,
+                     file=result.name, size=result.stat().st_size)
+    return result

@@ -25,7 +25,7 @@ class App:
 
 def open_app(settings: Settings, *, migrate_now: bool = True) -> App:
     """Create the data folder and secrets if needed, connect, and apply pending migrations."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # created owner-only, like its files
     secret_key = secrets.load_or_create(settings.secret_key_file or settings.data_dir / "secret.key")
     party = secrets.load_or_create(settings.party_key_file)
     db = Database.open(settings.database_url)

@@ -3,8 +3,9 @@
 Every function takes the app and the acting user, reloads the user from the database and limits what
 it returns to what their role and scope allow (architecture.md habit 10; hardening.md "Streamlit"):
 
-* station heads see their own station's offices in full, and the bureau ranking (rank, score, stars
-  of every office, but no other office's indicators, item points or ledger rows);
+* station heads see their own station's offices in full, and the bureau ranking (name, station, rank,
+  score and stars of every office, but no other office's indicators, item points, caps, reasons or
+  ledger rows);
 * branch leadership sees its branch; bureau leadership, evaluators and admins see everything;
 * only evaluators save rubric versions and compare them; ratings are exported by leadership,
   evaluators and admins, each export recorded as a ``RankingExported`` audit event.
@@ -27,7 +28,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
 
 from metrics import early_warnings
 from metrics.dataset import Dataset
@@ -38,15 +38,14 @@ from metrics.indicators.units import office_table, unit_keys
 from metrics.periods import Period, shift_month
 from metrics.ranking_export import ranking_csv_bytes, write_ranking_xlsx
 from metrics.robustness import robustness
-from metrics.rubric import Rubric, RubricError, rubric_from_dict, rubric_to_toml
+from metrics.rubric import Rubric, rubric_problems
 from services import reading, rubrics
-from services.actors import Actor, reload, require_role
+from services.actors import Actor, require_role
 from services.context import App
 from services.errors import PermissionDenied, ServiceError
 from store import audit
-from store.tables import rubric_versions
 
-DEFAULT_VERSION = 0
+DEFAULT_VERSION = rubrics.DEFAULT_VERSION
 """Rubric version 0 is the shipped ``config/rubric.toml``; saved versions are 1, 2, …"""
 EXPORT_ROLES = ("leadership", "evaluator", "admin")
 RUBRIC_ROLES = ("evaluator",)
@@ -296,81 +295,17 @@ def resolution_by_level(resolved: pd.DataFrame) -> pd.DataFrame:
     return table.rename_axis("派出所").reset_index()
 
 
-# --- rubric versions ----------------------------------------------------------------------------------
+# --- rubric versions (services.rubrics holds their life; these are the screens' reads) -------------------
 
-@dataclass(frozen=True)
-class RubricVersion:
-    version: int
-    label: str
-    comment: str
-    author: str
-    created_at: Any
-    based_on: int | None
+def validate_rubric(data: Mapping[str, Any]) -> tuple[Rubric | None, list[str]]:
+    """The rubric the editor's data makes, or every problem (one Chinese sentence each, naming the
+    item), checked in the indicators' terms as saving and publishing check it."""
+    return rubric_problems(data)
 
 
-def list_rubric_versions(app: App, actor: Actor | int) -> list[RubricVersion]:
-    """Every rubric version, newest first; version 0 (the shipped default) last."""
-    with app.db.read() as conn:
-        reload(conn, actor)
-        got = conn.execute(
-            select(rubric_versions.c.version, rubric_versions.c.comment, rubric_versions.c.author_name,
-                   rubric_versions.c.created_at, rubric_versions.c.based_on)
-            .order_by(rubric_versions.c.version.desc())
-        ).all()
-    out = [RubricVersion(int(r[0]), f"第 {int(r[0])} 版", r[1] or "", r[2], r[3], r[4]) for r in got]
-    out.append(RubricVersion(DEFAULT_VERSION, "默认规则（config/rubric.toml）", "随系统提供的默认评分规则", "系统",
-                             None, None))
-    return out
-
-
-def get_rubric(app: App, actor: Actor | int, version: int) -> Rubric:
-    """Rubric ``version`` (0 = the shipped default), validated."""
-    with app.db.read() as conn:
-        reload(conn, actor)
-    return _rubric(app, int(version))
-
-
-def _rubric(app: App, version: int) -> Rubric:
-    def build() -> Rubric:
-        return rubrics.current_rubric(app, version)[0]
-
-    return _cached((_db_key(app), "rubric", version), build)
-
-
-def validate_rubric(data: Mapping[str, Any]) -> tuple[Rubric | None, str | None]:
-    """The rubric the editor's data makes, or the Chinese message naming the first bad entry."""
-    try:
-        return rubric_from_dict(data), None
-    except RubricError as exc:
-        return None, str(exc)
-
-
-def save_rubric_version(app: App, actor: Actor | int, data: Mapping[str, Any], comment: str,
-                        based_on: int) -> RubricVersion:
-    """Save the editor's rubric as a new version through :func:`services.rubrics.save_rubric`
-    (evaluators only; ``RubricChanged`` audit event; :class:`Conflict` when someone saved since
-    ``based_on``; :class:`ServiceError` with the validation message when invalid — nothing saved)."""
-    with app.db.read() as conn:
-        require_role(reload(conn, actor), *RUBRIC_ROLES)
-    body = dict(data)
-    body["version"] = f"v{int(based_on) + 1}"
-    try:
-        rubric = rubric_from_dict(body)
-    except RubricError as exc:
-        raise ServiceError(f"评分规则无效，未保存：{exc}") from None
-    new = rubrics.save_rubric(app, actor, rubric_to_toml(rubric), comment or "", int(based_on))
-    got = next(v for v in list_rubric_versions(app, actor) if v.version == new)
-    return got
-
-
-def rubric_toml(app: App, actor: Actor | int, version: int) -> str:
-    """The TOML text of a version (for download)."""
-    return rubric_to_toml(get_rubric(app, actor, version))
-
-
-def rubric_dict(app: App, actor: Actor | int, version: int) -> dict[str, Any]:
-    """A version as plain editable data."""
-    return tomllib.loads(rubric_toml(app, actor, version))
+def editable_rubric(app: App, actor: Actor | int, number: int) -> dict[str, Any]:
+    """Version ``number`` as plain editable data (the dict ``metrics.rubric.rubric_from_dict`` reads)."""
+    return tomllib.loads(rubrics.toml_of(app, actor, number))
 
 
 # --- 星级评定 ------------------------------------------------------------------------------------------
@@ -380,73 +315,98 @@ class RatingView:
     period: Period
     as_of: date
     rubric: Rubric
+    """The rubric used, its ``version`` being the version's one name (``metrics.rubric.version_name``)."""
     rubric_number: int
     ranked: pd.DataFrame
-    """Every office ranked (bureau ranking). Outside the scope, indicators and item points are NaN."""
+    """Every office ranked (bureau ranking). Outside the scope only ``OUTSIDE_COLUMNS`` are filled."""
     visible: frozenset[str]
     """Codes of offices the actor sees in full."""
     data_version: int
+    choice: rubrics.Choice | None = None
+    """Which version rates the period and whether it is the one in force (``choice.is_current``)."""
 
 
-def _ranked(app: App, version: int, p: Period, rubric_number: int) -> pd.DataFrame:
-    """The bureau ranking (``services.reading.ranked``) under rubric version ``rubric_number``."""
-    return reading.ranked(app, reading.stored(app, version), p, _rubric(app, rubric_number))
+def _ranked(app: App, version: int, p: Period, rubric: Rubric) -> pd.DataFrame:
+    """The bureau ranking (``services.reading.ranked``) under ``rubric``."""
+    return reading.ranked(app, reading.stored(app, version), p, rubric)
+
+
+OUTSIDE_COLUMNS = ("code", "name", "level", "station", "branch", "rank", "score", "stars", "rated")
+"""What the bureau ranking shows of an office outside the actor's scope (app.md: a station head sees the
+bureau ranking): who it is, its rank, score and stars. Its indicators, item points, caps, reasons,
+ranks within branch and station and every other fact are blanked here, in the service."""
 
 
 def _mask_outside(ranked: pd.DataFrame, rubric: Rubric, visible: np.ndarray) -> pd.DataFrame:
     if visible.all():
         return ranked.copy()
     out = ranked.copy()
-    hidden_cols = [c for c in out.columns if c in INDICATORS or c.startswith("points.")
-                   or c.endswith(("_low", "_high", "_prior"))]
-    out.loc[~visible, hidden_cols] = np.nan
-    out.loc[~visible, "missing"] = pd.Series([[] for _ in range(int((~visible).sum()))],
-                                             index=out.index[~visible], dtype=object)
+    hidden = ~visible
+    for col in out.columns:
+        if col in OUTSIDE_COLUMNS:
+            continue
+        if col == "missing":
+            out[col] = pd.Series([v if keep else [] for v, keep in zip(out[col], visible, strict=True)],
+                                 index=out.index, dtype=object)
+        elif pd.api.types.is_bool_dtype(out[col]):
+            out[col] = out[col].astype("boolean")
+            out.loc[hidden, col] = pd.NA
+        elif pd.api.types.is_numeric_dtype(out[col]):
+            out[col] = out[col].astype("float64")
+            out.loc[hidden, col] = np.nan
+        else:
+            out[col] = out[col].astype(object)
+            out.loc[hidden, col] = None
     return out
 
 
-def rating_view(app: App, actor: Actor | int, period: Period | str, rubric_number: int = DEFAULT_VERSION) -> RatingView:
-    """The bureau ranking for ``period`` under rubric version ``rubric_number``."""
+def rating_view(app: App, actor: Actor | int, period: Period | str, rubric_number: int | None = None) -> RatingView:
+    """The bureau ranking for ``period`` under the rubric version in force for it, or under version
+    ``rubric_number`` when one is picked explicitly (drafts: evaluators only)."""
     sc = scope(app, actor)
     p = _period(period)
-    rubric = _rubric(app, int(rubric_number))
-    ranked = _ranked(app, sc.data_version, p, int(rubric_number))
+    choice = rubrics.choose(app, sc.actor, p, rubric_number)
+    rubric = choice.rubric
+    ranked = _ranked(app, sc.data_version, p, rubric)
     visible = ranked["station"].isin(sc.stations).to_numpy() if sc.stations is not None else np.ones(len(ranked), bool)
     if sc.branch is not None:
-        visible &= (ranked["branch"] == sc.branch).to_numpy()
+        visible = visible & (ranked["branch"] == sc.branch).to_numpy()
     rep = _report(app, sc.data_version, p, "office")
-    return RatingView(p, rep.as_of, rubric, int(rubric_number), _mask_outside(ranked, rubric, visible),
-                      frozenset(ranked.loc[visible, "code"].astype(str)), sc.data_version)
+    return RatingView(p, rep.as_of, rubric, choice.number, _mask_outside(ranked, rubric, visible),
+                      frozenset(ranked.loc[visible, "code"].astype(str)), sc.data_version, choice)
 
 
-def explain_office(app: App, actor: Actor | int, period: Period | str, rubric_number: int, code: str) -> Explanation:
+def explain_office(app: App, actor: Actor | int, period: Period | str, rubric_number: int | None,
+                   code: str) -> Explanation:
     """Why one office in scope has its score and stars (waterfall, caps, next star)."""
     view = rating_view(app, actor, period, rubric_number)
     if str(code) not in view.visible:
         raise PermissionDenied("无权查看该警务室的评分明细。")
-    full = _ranked(app, view.data_version, view.period, view.rubric_number)
+    full = _ranked(app, view.data_version, view.period, view.rubric)
     row = full[full["code"].astype(str) == str(code)].iloc[0]
     return explain(row, view.rubric)
 
 
-def robustness_view(app: App, actor: Actor | int, period: Period | str, rubric_number: int = DEFAULT_VERSION,
+def robustness_view(app: App, actor: Actor | int, period: Period | str, rubric_number: int | None = None,
                     draws: int = 1000) -> pd.DataFrame:
     """Rank ranges under perturbed weights (rubric.md) for the offices in scope, best median first."""
     view = rating_view(app, actor, period, rubric_number)
     rep = _report(app, view.data_version, view.period, "office")
-    rob = _cached((_db_key(app), "robust", view.data_version, view.period.label, view.rubric_number, draws),
+    rob = _cached((_db_key(app), "robust", view.data_version, view.period.label, view.rubric.digest(), draws),
                   lambda: robustness(rep.units, view.rubric, draws=draws))
     out = rob[rob["code"].astype(str).isin(view.visible)]
     return out.sort_values(["rank", "code"], na_position="last").reset_index(drop=True)
 
 
-def export_ranking(app: App, actor: Actor | int, period: Period | str, rubric_number: int, fmt: str,
+def export_ranking(app: App, actor: Actor | int, period: Period | str, rubric_number: int | None, fmt: str,
                    *, target: str = "下载") -> tuple[str, bytes]:
     """The ranking workbook (``xlsx``) or CSV for the offices in scope: (file name, bytes) — the one
-    ranking export (the screen's download and ``python -m services export`` alike).
+    ranking export (the screen's download and ``python -m services export`` alike), under the version
+    in force for the period unless ``rubric_number`` names another.
 
     Leadership, evaluators and admins only; recorded as a ``RankingExported`` audit event naming
-    ``target`` (where the bytes go). The workbook's lineage sheet lists each stored file with its
+    ``target`` (where the bytes go) and the rubric version (name and digest). The workbook names the
+    version and its digest on its rubric sheet; the lineage sheet lists each stored file with its
     upload version.
     """
     if fmt not in ("xlsx", "csv"):
@@ -454,11 +414,11 @@ def export_ranking(app: App, actor: Actor | int, period: Period | str, rubric_nu
     view_actor = scope(app, actor).actor
     require_role(view_actor, *EXPORT_ROLES)
     view = rating_view(app, actor, period, rubric_number)
-    full = _ranked(app, view.data_version, view.period, view.rubric_number)
+    full = _ranked(app, view.data_version, view.period, view.rubric)
     ranked = full[full["code"].astype(str).isin(view.visible)].reset_index(drop=True)
-    rob = robustness_view(app, actor, period, rubric_number)
+    rob = robustness_view(app, actor, period, view.rubric_number)
     sources = reading.stored(app, view.data_version).lineage()
-    name = f"星级评定_{view.period.label}_{view.rubric.version}.{fmt}"
+    name = f"星级评定_{view.period.label}_第{view.rubric_number}版.{fmt}"
     if fmt == "csv":
         data = ranking_csv_bytes(ranked, view.rubric, rob)
     else:
@@ -469,35 +429,68 @@ def export_ranking(app: App, actor: Actor | int, period: Period | str, rubric_nu
         data = buf.getvalue()
     with app.db.write() as conn:
         audit.append(conn, "RankingExported", actor_id=view_actor.id, actor_name=view_actor.username,
-                     period=view.period.label, rubric_version=view.rubric.version, format=fmt,
-                     offices=len(ranked), data_version=view.data_version, target=target)
+                     period=view.period.label, rubric_version=view.rubric.version, rubric_number=view.rubric_number,
+                     rubric_digest=view.rubric.digest(), format=fmt, offices=len(ranked),
+                     data_version=view.data_version, target=target)
     return name, data
 
 
-def compare_rubrics(app: App, actor: Actor | int, period: Period | str, a: int, b: int) -> pd.DataFrame:
-    """How ranks and stars move from rubric version ``a`` to ``b`` (evaluators only): per office
-    ``code, name, station, branch, rank_a, stars_a, score_a, rank_b, stars_b, score_b, rank_move,
-    star_move`` (a positive rank move = up the ranking), biggest movers first."""
+@dataclass(frozen=True)
+class Comparison:
+    """What changes for ``period`` when version ``b`` rates it instead of version ``a``."""
+
+    period: Period
+    a: rubrics.VersionInfo
+    b: rubrics.VersionInfo
+    moves: pd.DataFrame
+    """Per office ``code, name, station, branch, rank_a, stars_a, score_a, rank_b, stars_b, score_b,
+    rank_move, star_move`` (a positive rank move = up the ranking), biggest movers first."""
+    star_changes: int
+    """Offices whose stars change (including rated ↔ 待评)."""
+    stars_up: int
+    stars_down: int
+    rank_moves: int
+    """Offices whose rank changes."""
+    largest: pd.DataFrame
+    """The (at most five) offices whose rank moves most."""
+
+    @property
+    def nothing_moves(self) -> bool:
+        return self.star_changes == 0 and self.rank_moves == 0
+
+
+def compare_rubrics(app: App, actor: Actor | int, period: Period | str, a: int, b: int) -> Comparison:
+    """How ranks and stars move from rubric version ``a`` to ``b`` (any two versions the evaluator sees,
+    drafts included) for ``period`` — evaluators only."""
     sc = scope(app, actor)
     require_role(sc.actor, *RUBRIC_ROLES)
     p = _period(period)
-    ra = _ranked(app, sc.data_version, p, int(a))
-    rb = _ranked(app, sc.data_version, p, int(b))
+    info_a, info_b = rubrics.version(app, sc.actor, a), rubrics.version(app, sc.actor, b)
+    ra = _ranked(app, sc.data_version, p, rubrics.rubric_of(app, sc.actor, a))
+    rb = _ranked(app, sc.data_version, p, rubrics.rubric_of(app, sc.actor, b))
     cols = ["code", "name", "station", "branch", "rank", "stars", "score"]
     m = ra[cols].merge(rb[["code", "rank", "stars", "score"]], on="code", suffixes=("_a", "_b"))
     ra_f = pd.to_numeric(m["rank_a"], errors="coerce")
     rb_f = pd.to_numeric(m["rank_b"], errors="coerce")
     m["rank_move"] = ra_f - rb_f
-    m["star_move"] = pd.to_numeric(m["stars_b"], errors="coerce") - pd.to_numeric(m["stars_a"], errors="coerce")
+    sa = pd.to_numeric(m["stars_a"], errors="coerce")
+    sb = pd.to_numeric(m["stars_b"], errors="coerce")
+    m["star_move"] = sb - sa
     key = m["rank_move"].abs().fillna(-1) + 1000 * m["star_move"].abs().fillna(0)
-    return m.assign(_k=key).sort_values(["_k", "code"], ascending=[False, True]).drop(columns="_k").reset_index(drop=True)
+    moves = m.assign(_k=key).sort_values(["_k", "code"], ascending=[False, True]).drop(columns="_k")
+    moves = moves.reset_index(drop=True)
+    star_changed = ~((sa == sb) | (sa.isna() & sb.isna()))
+    rank_changed = ~((ra_f == rb_f) | (ra_f.isna() & rb_f.isna()))
+    moved = moves[moves["rank_move"].fillna(0) != 0]
+    largest = moved.reindex(moved["rank_move"].abs().sort_values(ascending=False, kind="stable").index).head(5)
+    return Comparison(p, info_a, info_b, moves, int(star_changed.sum()), int((m["star_move"] > 0).sum()),
+                      int((m["star_move"] < 0).sum()), int(rank_changed.sum()), largest.reset_index(drop=True))
 
 
 __all__ = [
-    "DEFAULT_VERSION", "DisputeBoard", "IndicatorView", "LEDGER_HEADERS", "RatingView", "RubricVersion", "Scope",
-    "clear_cache", "compare_rubrics", "dispute_board", "explain_office", "export_ranking", "funnel_view",
-    "get_rubric", "indicator_view", "months_in_scope", "visible_units", "ledger_view", "list_rubric_versions", "rating_view",
-    "robustness_view", "rubric_dict", "rubric_toml", "save_rubric_version", "scope", "trend_view",
-    "validate_rubric",
+    "DEFAULT_VERSION", "Comparison", "DisputeBoard", "IndicatorView", "LEDGER_HEADERS", "RatingView", "Scope",
+    "clear_cache", "compare_rubrics", "dispute_board", "editable_rubric", "explain_office", "export_ranking",
+    "funnel_view", "indicator_view", "months_in_scope", "visible_units", "ledger_view",
+    "rating_view", "robustness_view", "scope", "trend_view", "validate_rubric",
 ]  # fmt: skip
 

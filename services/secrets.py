@@ -25,9 +25,18 @@ def load_or_create(path: Path) -> bytes:
     path = Path(path)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # written whole under a temporary name, then linked into place: a second opener in the same
+        # instant (the pages and the web routes of one process) finds either no file or the full secret
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_hex(MIN_BYTES))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:  # the other opener was first: use its secret
+            pass
+        finally:
+            os.unlink(tmp)
     mode = stat.S_IMODE(path.stat().st_mode)
     if mode & 0o077:
         raise SettingsError(f"密钥文件 {path} 的权限为 {oct(mode)}，其他用户可读；请执行 chmod 600 {path} 后再启动。")

@@ -12,6 +12,11 @@ Environment variables (all optional):
 * ``DASHBOARD_COMPLETE_SHARE`` — the share of expected offices that must have reported for a month
   (or quarter, year) to count as complete, so that screens open on it by default; default 0.95 (one
   late office does not hold the default back; an early upload of next month does not move it).
+* ``DASHBOARD_SESSION_IDLE_MINUTES`` — a sign-in ends after this many minutes without a page run;
+  default 30.
+* ``DASHBOARD_SESSION_MAX_HOURS`` — and in any case this many hours after signing in; default 12.
+* ``DASHBOARD_RUBRIC_SECOND_EVALUATOR`` — ``0`` lets one evaluator publish a rubric version alone;
+  default ``1``: when the bureau has more than one active evaluator, a second one must confirm.
 
 ``store/`` never reads the environment: it receives what it needs from this object.
 """
@@ -21,6 +26,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 PREFIX = "DASHBOARD_"
@@ -40,6 +46,18 @@ class Settings:
     demo: bool = False
     complete_share: float = 0.95
     """Share of expected offices that must have reported for a period to be complete (default period)."""
+    session_idle_minutes: float = 30.0
+    session_max_hours: float = 12.0
+    rubric_second_evaluator: bool = True
+    """Publishing a rubric version needs a second evaluator's confirmation (when there is one)."""
+
+    @property
+    def session_idle(self) -> timedelta:
+        return timedelta(minutes=self.session_idle_minutes)
+
+    @property
+    def session_max_age(self) -> timedelta:
+        return timedelta(hours=self.session_max_hours)
 
     @property
     def upload_limit_bytes(self) -> int:
@@ -86,6 +104,8 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
     if not 0 < share <= 1:
         raise SettingsError(f"{PREFIX}COMPLETE_SHARE 应大于 0 且不超过 1，实际为 {raw_share}。")
     key_file = env.get(PREFIX + "SECRET_KEY_FILE")
+    idle = _positive(env, "SESSION_IDLE_MINUTES", 30.0, 7 * 24 * 60)
+    max_hours = _positive(env, "SESSION_MAX_HOURS", 12.0, 30 * 24)
     return Settings(
         data_dir=data_dir,
         database_url=url,
@@ -94,4 +114,29 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         secret_key_file=Path(key_file) if key_file else data_dir / "secret.key",
         demo=(env.get(PREFIX + "DEMO") or "").strip().lower() in ("1", "true", "yes", "on"),
         complete_share=share,
+        session_idle_minutes=idle,
+        session_max_hours=max_hours,
+        rubric_second_evaluator=_switch(env, "RUBRIC_SECOND_EVALUATOR", True),
     )
+
+
+def _positive(env: Mapping[str, str], name: str, default: float, most: float) -> float:
+    raw = (env.get(PREFIX + name) or "").strip() or str(default)
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{PREFIX}{name} 的值“{raw}”不是数字。") from None
+    if not 0 < value <= most:
+        raise SettingsError(f"{PREFIX}{name} 应大于 0 且不超过 {most:g}，实际为 {raw}。")
+    return value
+
+
+def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(PREFIX + name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{PREFIX}{name} 只能是 1 或 0，实际为“{raw}”。")

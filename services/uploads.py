@@ -1,8 +1,9 @@
 """Uploading workbooks: read and validate → preview what would change → store it all in one transaction.
 
 ``prepare_upload`` reads every file with the engine's reader, adds the checks only storage can make
-(the station head's scope, the same key in two files of one batch, a file already stored), and computes
-the preview against what is stored. ``commit_upload`` stores a plan that has no errors in ONE write
+(the station head's scope — of the new rows and of the stored disputes they would replace —, rows that
+disagree with the office registry about a known office's station or branch, the same key in two files of
+one batch, a file already stored), and computes the preview against what is stored. ``commit_upload`` stores a plan that has no errors in ONE write
 transaction, with its audit events, after re-checking — inside that transaction — the user's role and
 scope, the rows, and that nothing stored for the same offices has changed since the preview.
 
@@ -127,8 +128,17 @@ def duplicate_message(fp: FilePlan) -> str:
 
 # --- checks only storage can make --------------------------------------------------------------------
 
-def _scope_problems(actor: Actor, up: Upload, registry: dict[str, dict]) -> list[Problem]:
-    """Rows the actor may not store: another station's offices (by the row, or by the registry)."""
+def _batch_stations(ups: list[Upload]) -> dict[str, str]:
+    """office → station of the monthly rows of every file of one upload: a ledger file may rely on the
+    monthly sheet of another file of the same upload (a monthly CSV and a ledger CSV together)."""
+    return {code: st for up in ups for code, st in zip(up.monthly["office_code"], up.monthly["station"], strict=False)}
+
+
+def _scope_problems(actor: Actor, up: Upload, registry: dict[str, dict],
+                    stored_office: dict[str, str], batch_stations: dict[str, str] | None = None) -> list[Problem]:
+    """Rows the actor may not store: another station's offices (by the row, or by the registry), and
+    another station's stored disputes (whatever office the new row names: storing it would move the
+    stored dispute to the actor's station)."""
     out: list[Problem] = []
     if actor.role == "evaluator":
         return out
@@ -143,9 +153,9 @@ def _scope_problems(actor: Actor, up: Upload, registry: dict[str, dict]) -> list
                                    column=MONTHLY.column("office_code").header, value=code,
                                    station=st, own=own))
                 break
-    month_station = dict(zip(m["office_code"], m["station"], strict=False))
+    month_station = {**(batch_stations or {}), **dict(zip(m["office_code"], m["station"], strict=False))}
     lg = up.ledger
-    for code, sheet, row in zip(lg["office_code"], lg.get("_sheet", [""] * len(lg)),
+    for did, code, sheet, row in zip(lg["dispute_id"], lg["office_code"], lg.get("_sheet", [""] * len(lg)),
                                      lg.get("_row", [None] * len(lg)), strict=False):
         st = registry.get(code, {}).get("station") or month_station.get(code)
         if st is None and up.errors:
@@ -157,7 +167,38 @@ def _scope_problems(actor: Actor, up: Upload, registry: dict[str, dict]) -> list
             out.append(pb.make("out_of_scope", file=up.source.name, sheet=sheet, row=_int(row),
                                column=LEDGER.column("office_code").header, value=code,
                                station=st or "未登记的警务室", own=own))
+            continue
+        held_by = stored_office.get(did)
+        if held_by is not None and not may_upload_station(actor, registry.get(held_by, {}).get("station") or ""):
+            out.append(pb.make("dispute_of_other_station", file=up.source.name, sheet=sheet, row=_int(row),
+                               column=LEDGER.column("dispute_id").header, value=did))
     return out
+
+
+def _registry_problems(up: Upload, registry: dict[str, dict], skip_rows: set) -> list[Problem]:
+    """Monthly rows that give a registered office another station or branch (any role): where an office
+    belongs is the registry's, changed only by an admin (services.offices_admin), never by an upload."""
+    out: list[Problem] = []
+    m = up.monthly
+    for code, station, branch, sheet, row in zip(m["office_code"], m["station"], m["branch"],
+                                                 m.get("_sheet", [""] * len(m)), m.get("_row", [None] * len(m)),
+                                                 strict=False):
+        reg = registry.get(code)
+        if reg is None or (sheet, _int(row)) in skip_rows:
+            continue
+        if (station, branch) != (reg["station"], reg["branch"]):
+            out.append(pb.make("office_registry_mismatch", file=up.source.name, sheet=sheet, row=_int(row),
+                               column=MONTHLY.column("office_code").header, value=code,
+                               reg_branch=reg["branch"], reg_station=reg["station"],
+                               branch=branch, station=station))
+    return out
+
+
+def _storage_problems(actor: Actor, up: Upload, registry: dict[str, dict], stored_office: dict[str, str],
+                      batch_stations: dict[str, str] | None = None) -> list[Problem]:
+    """Every check only storage can make on one file: scope, then the registry (one error per row)."""
+    scope = _scope_problems(actor, up, registry, stored_office, batch_stations)
+    return scope + _registry_problems(up, registry, {(p.sheet, p.row) for p in scope})
 
 
 def _int(v: Any) -> int | None:
@@ -249,13 +290,16 @@ def compute_diff(conn: Connection, up: Upload) -> Diff:
     return d
 
 
-def _touched_offices(conn: Connection, ups: list[Upload]) -> set[str]:
+def _touched_offices(conn: Connection, ups: list[Upload]) -> tuple[set[str], dict[str, str]]:
+    """Offices the uploads touch (their rows' offices and the offices holding their disputes now), and
+    stored dispute id → the office holding it."""
     codes: set[str] = set()
+    held: dict[str, str] = {}
     for up in ups:
         codes |= set(up.monthly["office_code"]) | set(up.ledger["office_code"])
         if len(up.ledger):
-            codes |= rows.current_dispute_offices(conn, up.ledger["dispute_id"])
-    return codes
+            held.update(rows.current_dispute_offices(conn, up.ledger["dispute_id"]))
+    return codes | set(held.values()), held
 
 
 def plan_uploads(app: App, actor: Actor | int, uploads_read: list[Upload]) -> UploadPlan:
@@ -273,10 +317,11 @@ def plan_uploads(app: App, actor: Actor | int, uploads_read: list[Upload]) -> Up
                 fp.duplicate_of = dup
             files.append(fp)
         live = [f for f in files if f.duplicate_of is None]
-        codes = _touched_offices(conn, [f.upload for f in live])
+        codes, held = _touched_offices(conn, [f.upload for f in live])
         registry = rows.office_registry(conn, codes)
+        batch = _batch_stations([f.upload for f in live])
         for fp in live:
-            fp.problems += _scope_problems(who, fp.upload, registry)
+            fp.problems += _storage_problems(who, fp.upload, registry, held, batch)
             if not fp.stations:
                 fp.stations = sorted({registry[c]["station"] for c in fp.upload.ledger["office_code"]
                                       if c in registry})
@@ -290,6 +335,50 @@ def plan_uploads(app: App, actor: Actor | int, uploads_read: list[Upload]) -> Up
     return plan
 
 
+UPLOAD_EXTENSIONS = ("xlsx", "xlsm", "xls", "ods", "csv", "et", "ett")
+"""File name endings the upload screen accepts (the reader trusts the content, never the name; an .xlsm
+is accepted by name so that the reader can say why it is refused)."""
+
+
+def refused_names(names: list[str]) -> list[str]:
+    """The names among ``names`` the upload screen refuses: another ending, or control characters."""
+    def bad(name: str) -> bool:
+        return (any(ord(ch) < 32 for ch in name)
+                or "." not in name or name.rsplit(".", 1)[-1].lower() not in UPLOAD_EXTENSIONS)
+    return [n for n in names if bad(n)]
+
+
+def read_limits(app: App):
+    """The reader's limits for this installation (``metrics.filesafety.Limits``): what reading an upload
+    and building its annotated copy may cost."""
+    from metrics.rawbook import Limits
+
+    return Limits(max_bytes=app.settings.upload_limit_bytes)
+
+
+def annotatable(fp: FilePlan) -> bool:
+    """A file of the plan with problems to mark that the reader read (not one it refused as a whole)."""
+    from metrics.rawbook import REFUSAL_CODES
+
+    return (fp.duplicate_of is None and bool(fp.problems)
+            and not any(p.code in REFUSAL_CODES for p in fp.problems))
+
+
+def annotated_workbook(app: App, fp: FilePlan, data: bytes) -> bytes:
+    """The annotated problem workbook of one file of a plan (``metrics.annotate``), built under the
+    reader's limits; ServiceError for a file with nothing to annotate."""
+    from metrics import annotate
+
+    if not annotatable(fp):
+        raise ServiceError(f"文件“{fp.source.name}”未能读取，没有可标注的内容，请按问题清单处理后重新上传。")
+    if SourceFile.from_bytes(fp.source.name, data).sha256 != fp.source.sha256:
+        raise ServiceError("文件内容与检查时不一致，请重新检查文件。")
+    try:
+        return annotate.annotate(data, fp.source.name, list(fp.problems), limits=read_limits(app))
+    except annotate.FileRefused as exc:
+        raise ServiceError(f"文件“{fp.source.name}”无法生成标注工作簿：{exc}") from None
+
+
 def prepare_upload(
     app: App,
     actor: Actor | int,
@@ -298,7 +387,6 @@ def prepare_upload(
     upload_date: date | None = None,
 ) -> UploadPlan:
     """Read and validate ``files`` (name as given, bytes), then plan as :func:`plan_uploads` does."""
-    from metrics.rawbook import Limits
     from metrics.reader import read_upload  # the foundation reader
 
     with app.db.read() as conn:
@@ -307,15 +395,22 @@ def prepare_upload(
         known = frozenset(rows.office_registry(conn))
         previous = rows.current_monthly(conn, stations=visible_stations(conn, who))
     previous = previous.drop(columns=["_id", "_upload", "_version"])
+    def read_one(name: str, data: bytes, offices: frozenset[str]) -> Upload:
+        return read_upload(data, name, known_offices=offices, upload_date=upload_date or date.today(),
+                           party_key_secret=app.party_key_secret, previous_monthly=previous,
+                           limits=read_limits(app))
+
     read: list[Upload] = []
     for i, (name, data) in enumerate(files):
         if on_progress:
             on_progress(i / max(len(files), 1), f"正在读取“{name}”（{i + 1}/{len(files)}）")
-        read.append(read_upload(
-            data, name, known_offices=known, upload_date=upload_date or date.today(),
-            party_key_secret=app.party_key_secret, previous_monthly=previous,
-            limits=Limits(max_bytes=app.settings.upload_limit_bytes),
-        ))
+        read.append(read_one(name, data, known))
+    # The offices of this upload are those of every file's monthly rows (workbook.md: "in this upload or
+    # already stored"): a file whose ledger named one of another file is read again knowing them all.
+    batch = frozenset(code for up in read for code in up.monthly["office_code"])
+    for i, (name, data) in enumerate(files):
+        if any(p.code == "unknown_office" and p.value in batch for p in read[i].problems):
+            read[i] = read_one(name, data, known | batch)
     if on_progress:
         on_progress(1.0, "正在比对已保存的数据")
     return plan_uploads(app, who, read)
@@ -358,13 +453,17 @@ def commit_upload(app: App, actor: Actor | int, plan: UploadPlan, acknowledge_wa
             if who.id != plan.actor_id:
                 raise PermissionDenied("该预览由其他用户生成，请重新上传预览后再保存。")
             live = [f for f in plan.files if f.duplicate_of is None]
-            codes = _touched_offices(conn, [f.upload for f in live])
+            codes, held = _touched_offices(conn, [f.upload for f in live])
             registry = rows.office_registry(conn, codes)
+            batch = _batch_stations([f.upload for f in live])
             for fp in live:
-                bad = _scope_problems(who, fp.upload, registry)
+                bad = _storage_problems(who, fp.upload, registry, held, batch)
                 if bad:
-                    raise PermissionDenied("上传中含有其他派出所的数据（" + "；".join(
-                        f"{p.sheet}第{p.row}行" for p in bad[:5]) + "），未保存任何数据。")
+                    where = "；".join(f"{p.sheet}第{p.row}行" for p in bad[:5])
+                    if all(p.code == "office_registry_mismatch" for p in bad):
+                        raise PermissionDenied(f"上传中警务室的所属派出所或分局与登记不符（{where}），"
+                                               "未保存任何数据；请重新预览。")
+                    raise PermissionDenied(f"上传中含有其他派出所的数据（{where}），未保存任何数据。")
             # The same user stored this file since the preview (files stored before it are not ``live``):
             # a second click on the same preview, or the same request sent again.
             for fp in live:
@@ -374,7 +473,8 @@ def commit_upload(app: App, actor: Actor | int, plan: UploadPlan, acknowledge_wa
             if rows.office_stamps(conn, codes) != plan.stamps:
                 raise Conflict("预览之后，相关警务室的数据已被其他上传更新，请重新预览后再保存。")
             ids = []
-            for fp in live:
+            # Files with monthly rows first: they register the offices a ledger file of the batch names.
+            for fp in sorted(live, key=lambda f: len(f.upload.monthly) == 0):
                 if rows.stored_upload_with_sha(conn, fp.source.sha256) is not None:
                     raise Conflict(f"文件“{fp.source.name}”已由其他人同时上传并保存，请重新预览。")
                 diff = compute_diff(conn, fp.upload)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import select
@@ -26,7 +25,6 @@ from services import completeness as completeness_mod
 from services import reading, rubrics
 from services.actors import Actor, reload, require_role
 from services.context import App
-from services.errors import ServiceError
 from store import audit
 from store.tables import audit_events, offices
 
@@ -58,9 +56,10 @@ def available_months(app: App, actor: Actor | int) -> list[str]:
     return reading.months_in_scope(app, actor)
 
 
-def current_rubric(app: App) -> Rubric:
-    """The rubric in force: the newest saved version, else the shipped ``config/rubric.toml``."""
-    return rubrics.current_rubric(app)[0]
+def current_rubric(app: App, period: Period) -> Rubric:
+    """The rubric in force for ``period`` (``services.rubrics.in_force``), its ``version`` being the
+    version's one name."""
+    return rubrics.current_rubric(app, period)[0]
 
 
 # --- 总览 -------------------------------------------------------------------------------------------
@@ -145,7 +144,7 @@ def overview(app: App, actor: Actor | int, period: Period, rubric: Rubric | None
     """Everything the 总览 screen shows for ``period``: computed on the whole bureau, cut to the scope."""
     sc = reading.scope(app, actor)
     st = reading.stored(app, sc.data_version)
-    rubric = rubric or current_rubric(app)
+    rubric = rubric or current_rubric(app, period)
     targets = {it.metric: it.target for it in rubric.items}
     label = scope_label(sc.actor)
     reported = completeness_mod.period_completeness(app, sc.actor, period)
@@ -256,15 +255,3 @@ def audit_log(app: App, actor: Actor | int, *, kinds: list[str] | None = None, a
 def audit_kinds() -> list[str]:
     """Every kind of audit event, sorted."""
     return sorted(audit.EVENT_KINDS)
-
-
-def backup(app: App, actor: Actor | int) -> tuple[str, bytes]:
-    """A consistent copy of the database (admins only) as (file name, bytes), through the backup
-    service (SQLite backup API; audited there). PostgreSQL: ServiceError with the pg_dump advice."""
-    from services.backup import take_backup
-
-    result = take_backup(app, actor)
-    if isinstance(result, str):
-        raise ServiceError(result)
-    path = Path(result)
-    return path.name, path.read_bytes()

@@ -12,12 +12,14 @@ from store.tables import audit_events
 
 EVENT_KINDS = frozenset({
     "UploadStored", "UploadReplaced", "UploadRejected", "UploadDuplicate",
-    "RubricChanged", "RankingExported", "DataExported",
+    "RubricChanged", "RubricDraftSaved", "RubricPublishRequested", "RubricPublished", "RubricRetired",
+    "RankingExported", "DataExported",
     "LoginFailed", "LoginSucceeded", "LoggedOut", "AccountLocked", "AccountUnlocked",
     "UserCreated", "RoleChanged", "PasswordReset", "PasswordChanged",
-    "BackupTaken", "DatabaseInitialised",
+    "BackupTaken", "BackupDownloaded", "SessionsRevoked", "DatabaseInitialised", "OfficeMoved",
 })
-"""Every kind of event the app records (architecture.md, habit 8)."""
+"""Every kind of event the app records (architecture.md, habit 8). ``RubricChanged`` is the one event
+of rubric versions saved before drafts and publishing existed (kept for older audit logs)."""
 
 
 def now() -> datetime:

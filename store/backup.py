@@ -1,6 +1,6 @@
 """Consistent copies of a running database.
 
-SQLite: ``VACUUM INTO`` a new file — a transactionally consistent snapshot taken while other
+SQLite: ``VACUUM INTO`` a new, owner-only (600) file — a transactionally consistent snapshot taken while other
 connections keep writing (never copy the live file: WAL pages would be missing). PostgreSQL: the
 server's own tool, ``pg_dump``, is the right one; :func:`pg_dump_advice` says how.
 """
@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine
 
-from store.db import Database
+from store.db import Database, owner_only_file
 
 
 def backup_sqlite(db: Database, target: Path) -> Path:
@@ -21,7 +21,8 @@ def backup_sqlite(db: Database, target: Path) -> Path:
     target = Path(target)
     if target.exists():
         raise FileExistsError(str(target))
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    owner_only_file(target)  # VACUUM INTO fills an empty file and keeps its mode 600
     raw = db.engine.raw_connection()  # outside any transaction: VACUUM refuses to run inside one
     try:
         raw.driver_connection.execute("VACUUM INTO ?", (str(target),))

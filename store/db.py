@@ -1,6 +1,6 @@
 """Connecting to the database: an embedded SQLite file by default, any SQLAlchemy URL otherwise.
 
-SQLite is opened the way hardening.md asks: WAL journal, busy timeout of 30 s, foreign keys on, and
+SQLite is opened the way hardening.md asks: the file (and so its WAL and SHM) owner-only (600), WAL journal, busy timeout of 30 s, foreign keys on, and
 **every write transaction begins with ``BEGIN IMMEDIATE``** (a deferred BEGIN lets two read-then-write
 transactions deadlock into "database is locked"). On PostgreSQL a write transaction takes one
 transaction-scoped advisory lock first, so that writes are serialised the same way on both databases
@@ -12,6 +12,7 @@ for reads. Nothing here reads the environment: the URL comes from the caller.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,10 +32,28 @@ class StoreError(Exception):
     """Something the database refused; the message is Chinese and safe to show."""
 
 
+def owner_only_file(path: Path) -> None:
+    """Create ``path`` empty with mode 600 if it does not exist; tighten an existing file of ours that
+    others can read to 600. SQLite gives its ``-wal`` and ``-shm`` files the database file's mode."""
+    path = Path(path)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        st = path.stat()
+        if st.st_mode & 0o077 and st.st_uid == os.geteuid():
+            os.chmod(path, 0o600)
+    else:
+        os.close(fd)
+
+
 def _sqlite_engine(url: str) -> Engine:
     u = make_url(url)
-    if u.database and u.database != ":memory:":
-        Path(u.database).parent.mkdir(parents=True, exist_ok=True)
+    if u.database and u.database != ":memory:" and not u.database.startswith("file:"):
+        db_file = Path(u.database)
+        db_file.parent.mkdir(parents=True, exist_ok=True)
+        for path in (db_file, Path(f"{db_file}-wal"), Path(f"{db_file}-shm")):
+            if path == db_file or path.exists():
+                owner_only_file(path)
     engine = create_engine(
         url,
         connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},

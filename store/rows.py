@@ -303,7 +303,10 @@ def data_version(conn: Connection) -> int:
 # --- writing ----------------------------------------------------------------------------------------
 
 def upsert_offices(conn: Connection, upload_id: int, monthly: pd.DataFrame) -> None:
-    """Register new offices and update names/hierarchy of known ones from the latest rows."""
+    """Register new offices and update the names of known ones from the latest rows.
+
+    The station and branch of a known office are never changed here: moving an office is an admin's
+    registry change (:func:`move_office`); the upload service refuses rows that disagree with them."""
     if monthly.empty:
         return
     latest = monthly.sort_values("month").drop_duplicates("office_code", keep="last")
@@ -313,13 +316,17 @@ def upsert_offices(conn: Connection, upload_id: int, monthly: pd.DataFrame) -> N
         rec = {"code": r.office_code, "name": r.office_name, "station": r.station, "branch": r.branch}
         if r.office_code not in known:
             new.append({**rec, "created_upload_id": upload_id, "updated_upload_id": upload_id})
-        elif any(known[r.office_code][k] != rec[k] for k in ("name", "station", "branch")):
-            changed.append({"b_code": r.office_code, "name": r.office_name, "station": r.station,
-                            "branch": r.branch, "updated_upload_id": upload_id})
+        elif known[r.office_code]["name"] != rec["name"]:
+            changed.append({"b_code": r.office_code, "name": r.office_name, "updated_upload_id": upload_id})
     if new:
         conn.execute(insert(offices), new)
     if changed:
         conn.execute(update(offices).where(offices.c.code == bindparam("b_code")), changed)
+
+
+def move_office(conn: Connection, code: str, station: str, branch: str) -> None:
+    """Set the station and branch of a registered office (the admin's registry change)."""
+    conn.execute(update(offices).where(offices.c.code == code).values(station=station, branch=branch))
 
 
 def _db_column(series: pd.Series) -> list:
@@ -345,13 +352,13 @@ def _records(df: pd.DataFrame, keys: tuple[str, ...], upload_id: int, versions: 
     return [{**fixed, **dict(zip(names, values, strict=True))} for values in zip(*cols.values(), strict=True)]
 
 
-def current_dispute_offices(conn: Connection, dispute_ids: Iterable[str]) -> set[str]:
-    """Offices that hold the current versions of these disputes now."""
-    out: set[str] = set()
+def current_dispute_offices(conn: Connection, dispute_ids: Iterable[str]) -> dict[str, str]:
+    """dispute id → the office that holds its current version now, for those of ``dispute_ids`` stored."""
+    out: dict[str, str] = {}
     for chunk in _chunks(sorted(set(dispute_ids))):
-        out.update(r[0] for r in conn.execute(
-            select(dispute_rows.c.office_code).where(dispute_rows.c.is_current, dispute_rows.c.dispute_id.in_(chunk))
-            .distinct()))
+        out.update((did, code) for did, code in conn.execute(
+            select(dispute_rows.c.dispute_id, dispute_rows.c.office_code)
+            .where(dispute_rows.c.is_current, dispute_rows.c.dispute_id.in_(chunk))))
     return out
 
 

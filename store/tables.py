@@ -5,9 +5,11 @@
   stations it covers, time, data version (its id), result and problem report.
 * ``monthly_rows`` / ``dispute_rows`` — every version of every office-month and every dispute; a
   partial unique index guarantees that at most one version of a key is current.
-* ``rubric_versions`` — each saved rubric as TOML with its comment and author.
+* ``rubric_versions`` — each saved rubric as TOML with its comment and author, its status (draft,
+  pending, published, retired), the first period it applies to and who asked, published and retired it.
 * ``users`` / ``sessions`` — local accounts (argon2 hashes, failure counters, lockout) and sessions
-  (tokens stored only as SHA-256).
+  (tokens stored only as SHA-256); ``session_handoffs`` — the one-time, seconds-long handoffs that
+  put a new session's token into the browser's cookie (``services/sessions.py``).
 * ``audit_events`` — typed events with actor, time and details (JSON), appended in the same
   transaction as the change they describe.
 
@@ -78,6 +80,18 @@ sessions = Table(
     _ts("created_at", nullable=False),
     _ts("last_seen_at", nullable=False),
     _ts("revoked_at"),
+)
+
+session_handoffs = Table(
+    "session_handoffs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("handoff_hash", String(64), nullable=False, unique=True),
+    Column("session_id", Integer, ForeignKey("sessions.id"), nullable=False, index=True),
+    Column("binding_hash", String(64), nullable=False,
+           comment="SHA-256 of the browser's Streamlit XSRF token the sign-in came from"),
+    _ts("expires_at", nullable=False),
+    _ts("used_at"),
 )
 
 uploads = Table(
@@ -187,6 +201,19 @@ rubric_versions = Table(
     Column("author_id", Integer, ForeignKey("users.id"), nullable=True),
     Column("author_name", String(64), nullable=False),
     _ts("created_at", nullable=False),
+    Column("status", String(16), nullable=False, server_default="draft",
+           comment="draft, pending, published or retired (metrics.rubric.STATUSES)"),
+    Column("effective_from", String(16), nullable=True,
+           comment="first period the version applies to (2027Q1, 2027-01, 2027); NULL = from the start"),
+    _ts("updated_at"),
+    Column("requested_by_id", Integer, ForeignKey("users.id"), nullable=True,
+           comment="the evaluator who asked to publish (pending: awaiting a second evaluator)"),
+    Column("requested_by_name", String(64), nullable=True),
+    _ts("requested_at"),
+    Column("published_by_name", String(64), nullable=True),
+    _ts("published_at"),
+    Column("retired_by_name", String(64), nullable=True),
+    _ts("retired_at"),
 )
 
 audit_events = Table(
@@ -201,4 +228,4 @@ audit_events = Table(
     Column("details", Text, nullable=False, default="{}"),
 )
 
-ALL_TABLES = (users, sessions, uploads, offices, monthly_rows, dispute_rows, rubric_versions, audit_events)
+ALL_TABLES = (users, sessions, session_handoffs, uploads, offices, monthly_rows, dispute_rows, rubric_versions, audit_events)

@@ -11,6 +11,7 @@ FORBIDDEN = {
     "metrics": ("streamlit", "sqlalchemy", "sqlite3", "psycopg", "alembic", "services", "store", "ui", "pages"),
     "services": ("streamlit", "ui", "pages"),
     "store": ("streamlit", "services", "ui", "pages"),
+    "web": ("ui", "pages"),  # the HTTP routes call services, like the pages do
 }
 
 

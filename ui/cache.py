@@ -45,8 +45,8 @@ def months(app: App, actor: Actor) -> list[str]:
 
 def overview(app: App, actor: Actor, period: Period) -> views.Overview:
     """The 总览 data for ``period`` (``services.views.overview``) under the rubric in force."""
-    digest = views.current_rubric(app).digest()
-    return _overview(key_of(app, actor), digest, period.label, app, actor, period)
+    rubric = views.current_rubric(app, period)
+    return _overview(key_of(app, actor), f"{rubric.version}:{rubric.digest()}", period.label, app, actor, period)
 
 
 def trend(app: App, actor: Actor, indicator: str, last_month: str):

@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 
 from metrics.indicators.registry import INDICATORS
 from ui.i18n import indicator_label, t
+from ui.safe import plot_text
 
 GOOD = "#2e7d32"
 BAD = "#c62828"
@@ -60,13 +61,13 @@ def _layout(fig: go.Figure, title: str, x_title: str, y_title: str) -> go.Figure
 
 def trend_chart(series: pd.DataFrame, key: str, title: str | None = None) -> go.Figure:
     """Line chart of indicator ``key`` over months: ``series`` has ``month``, ``value`` and optionally
-    ``name`` (one line per name)."""
+    ``name`` (one line per name; user text, escaped here for the legend and hover)."""
     fig = go.Figure()
     names = series["name"].unique() if "name" in series else [indicator_label(key)]
     for name in names:
         part = series[series["name"] == name] if "name" in series else series
         fig.add_trace(go.Scatter(x=part["month"], y=display_values(key, part["value"]), mode="lines+markers",
-                                 name=str(name), line={"width": 3}))
+                                 name=plot_text(name), line={"width": 3}))
     if len(names) == 1:
         fig.update_traces(line_color=NEUTRAL)
     if "complete" in series and "name" not in series and (~series["complete"].astype(bool)).any():
@@ -94,9 +95,9 @@ def _bar_text(key: str, shown: float, raw: float, reported: float | None) -> str
 
 def bar_compare(frame: pd.DataFrame, key: str, reference: float | None = None, title: str | None = None,
                 name_col: str = "name") -> go.Figure:
-    """Horizontal bars of ``key`` per unit (``frame[name_col]``), coloured good/bad against
-    ``reference`` (e.g. the scope total) by the indicator's direction; the reference as a dashed line
-    named in the legend. Each unit's value is written in its axis label ("兰街派出所  92.3"), never on
+    """Horizontal bars of ``key`` per unit (``frame[name_col]``, user text: escaped here), coloured good/bad
+    against ``reference`` (e.g. the scope total) by the indicator's direction; the reference as a dashed
+    line named in the legend. Each unit's value is written in its axis label ("兰街派出所  92.3"), never on
     the bar, so neither the line nor its label can cover it; a unit without any monthly row in the
     period (``months_reported`` 0) reads "未上报" instead of a blank bar."""
     import ui.screen_text  # noqa: F401  (registers "未上报")
@@ -107,7 +108,7 @@ def bar_compare(frame: pd.DataFrame, key: str, reference: float | None = None, t
     better = INDICATORS[key].better
     df = df.sort_values("shown", ascending=(better != "lower"), na_position="first")
     colours = [good_bad_colour(key, v, reference) if reference is not None else NEUTRAL for v in df[key]]
-    labels = [f"{n}  {_bar_text(key, v, r, rep)}" for n, v, r, rep in
+    labels = [f"{plot_text(n)}  {_bar_text(key, v, r, rep)}" for n, v, r, rep in
               zip(df[name_col].astype(str), df["shown"], df[key], df["reported"], strict=True)]
     fig = go.Figure(go.Bar(x=df["shown"], y=labels, orientation="h", marker_color=colours, showlegend=False,
                            hovertemplate="%{y}<extra></extra>"))

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ui.palette import ACCENT, BAD, GOOD, LIMIT_95, LIMIT_998, NEUTRAL, base_layout, plot_text
+from ui.palette import ACCENT, BAD, GOOD, LIMIT_95, LIMIT_998, NEUTRAL, base_layout
+from ui.safe import plot_text
 
 Z95 = 1.959963984540054
 """Two-sided 95 %: about 1 unit in 20 falls outside by chance."""

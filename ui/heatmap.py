@@ -13,7 +13,8 @@ import plotly.graph_objects as go
 
 from metrics.indicators.registry import INDICATORS
 from ui.i18n import indicator_label, t
-from ui.palette import base_layout, plot_text
+from ui.palette import base_layout
+from ui.safe import plot_text
 
 _RED_TO_GREEN = [[0.0, "#B71C1C"], [0.5, "#FFF8E1"], [1.0, "#1B5E20"]]
 _BLUES = [[0.0, "#F1F6FB"], [1.0, "#1F4E79"]]

@@ -43,7 +43,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "change_password": ("修改密码", "Change password"),
     "old_password": ("原密码", "Current password"),
     "new_password": ("新密码", "New password"),
-    "password_changed": ("密码已修改，其他登录已退出。", "Password changed; other sessions ended."),
+    "password_changed": ("密码已修改，所有登录（包括本次）均已退出，请用新密码重新登录。",
+                         "Password changed; every session ended, this one too. Sign in with the new password."),
     # navigation
     "page_overview": ("总览", "Overview"),
     "page_upload": ("数据上报", "Upload"),
@@ -120,7 +121,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "Download the template, fill it in and upload (several files at once). Preview first; "
                      "nothing changes until you confirm."),
     "download_template": ("下载空白模板", "Download the blank template"),
-    "choose_files": ("选择月报文件（.xlsx / .xls / .csv）", "Choose report files (.xlsx / .xls / .csv)"),
+    "choose_files": ("选择月报文件（.xlsx / .xls / .ods / .csv / WPS .et）", "Choose report files (.xlsx / .xls / .ods / .csv / WPS .et)"),
     "check_files": ("检查并预览", "Check and preview"),
     "reading_files": ("正在读取和检查文件……", "Reading and checking the files…"),
     "reading_done": ("检查完成", "Checked"),
@@ -130,6 +131,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "{n} errors: nothing stored. Fix the file as the table says and upload again."),
     "warnings_found": ("有 {n} 个警告，请逐条核对。", "{n} warnings: please check each one."),
     "ack_warnings": ("我已核对以上警告，确认数据无误", "I have checked the warnings above; the data are right"),
+    "choose_files_help": ("可一次选择多个文件；接受 .xlsx、.xls、.ods、.csv 格式。",
+                          "Several files at once; .xlsx, .xls, .ods and .csv are accepted."),
+    "upload_bad_names": ("不接受文件 {names}：只能上传 {allowed} 格式的电子表格，请移除后重新选择。",
+                         "Files {names} are refused: only spreadsheets ({allowed}) can be uploaded."),
+    "make_annotated": ("生成标注问题的工作簿", "Build the annotated workbook"),
+    "making_annotated": ("正在生成标注问题的工作簿……", "Building the annotated workbook…"),
+    "annotated_failed": ("未能生成标注工作簿，请以上方问题清单为准。", "The annotated workbook could not be built; "
+                         "the problem table above is the report."),
     "download_annotated": ("下载标注问题的工作簿：{name}", "Download the annotated workbook: {name}"),
     "duplicate_file": ("文件内容与已保存的上传完全相同，不会重复保存。", "This file is identical to one already stored."),
     "preview_title": ("保存后将发生的变化", "What storing will change"),
@@ -222,10 +231,30 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "audit_date_filter": ("日期范围", "Dates"),
     "backup_intro": ("生成数据库的一致性备份（使用数据库备份接口，不影响正在进行的操作），并下载保存到安全位置。",
                      "Take a consistent backup of the database and download it."),
-    "backup_make": ("生成备份", "Take a backup"),
-    "backup_download": ("下载备份文件：{name}", "Download the backup: {name}"),
+    "backup_download_link": ("生成并下载备份", "Take and download a backup"),
+    "backup_download_note": ("下载地址只对已登录的管理员有效，每次下载都记入审计日志；备份文件同时保存在服务器数据目录的 backups 下（仅属主可读）。",
+                             "The download works only for a signed-in admin and every download is audited; "
+                             "the file is also kept in the data folder's backups (owner-only)."),
+    # sessions (admin)
+    "revoke_sessions_title": ("登录会话", "Sessions"),
+    "revoke_sessions": ("强制退出该用户的所有登录", "End all of this user's sessions"),
+    "sessions_revoked": ("已退出该用户在所有浏览器中的登录。", "All of the user's sessions ended."),
+    # audit event kinds added with the session cookie and the backup route
+    "audit_kind_BackupDownloaded": ("下载备份", "Backup downloaded"),
+    "audit_kind_SessionsRevoked": ("强制退出登录", "Sessions ended by an admin"),
     "backup_unavailable": ("当前数据库不支持在此页面备份，请使用数据库自带的备份工具（如 pg_dump）。",
                            "This database cannot be backed up here; use its own tools (e.g. pg_dump)."),
+    # admin: moving an office in the registry
+    "move_office": ("调整警务室归属", "Move an office"),
+    "move_office_intro": ("警务室的所属派出所和分局只能在这里修改（记入审计日志），上报的月报不能修改它们。"
+                          "已保存的月报保持上报时的归属，之后上报的月报须按新的归属填写。",
+                          "Only here can an office's station and branch change (audited); uploads cannot. "
+                          "Stored rows keep the station they were reported with; later reports must give the new one."),
+    "move_office_pick": ("警务室", "Office"),
+    "move_office_station": ("新的所属派出所", "New station"),
+    "move_office_branch": ("新的所属分局", "New branch"),
+    "move_office_button": ("保存归属调整", "Save the move"),
+    "move_office_done": ("已调整警务室归属。", "Office moved."),
 }
 
 

@@ -6,8 +6,6 @@ levels are red/yellow/blue as in the ledger. Calm, print- and projector-friendly
 
 from __future__ import annotations
 
-import html
-
 GOOD = "#2e7d32"
 BAD = "#c62828"
 NEUTRAL = "#607D8B"
@@ -33,8 +31,3 @@ def base_layout(title: str) -> dict:
         hoverlabel=dict(font=FONT),
     )
 
-
-def plot_text(value) -> str:
-    """User text (office names, rubric labels) made literal for plotly, which would otherwise read
-    tags such as ``<b>`` or ``<a href>`` in labels and hover text: ``<`` shows as ``<``, not markup."""
-    return html.escape(str(value), quote=False)

@@ -10,8 +10,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
@@ -20,6 +18,12 @@ from services.context import App, open_app
 from services.settings import Settings, from_env
 
 TOKEN_KEY = "auth_token"
+HANDOFF_KEY = "_auth_handoff"
+"""The sign-in's one-time handoff that ``/auth/complete`` turns into the session cookie."""
+COOKIE_READ_KEY = "_auth_cookie_read"
+"""Set once this Streamlit session has looked at the browser's session cookie."""
+CLEAR_COOKIE_KEY = "_auth_clear_cookie"
+"""Set when this session ended a sign-in, so the sign-in page has the browser drop its cookie."""
 ACTOR_KEY = "_actor"
 ENTRY_SCRIPT = "app.py"
 
@@ -30,13 +34,11 @@ def settings() -> Settings:
 
 
 @st.cache_resource(show_spinner="正在打开数据库……")
-def _open(data_dir: str, database_url: str, upload_limit_mb: float, language: str,
-          secret_key_file: str, demo: bool) -> App:
-    s = Settings(data_dir=Path(data_dir), database_url=database_url,
-                 upload_limit_mb=upload_limit_mb, language=language,
-                 secret_key_file=Path(secret_key_file), demo=demo)
-    app = open_app(s)
-    if demo:
+def _open(key: str, _settings: Settings) -> App:
+    """Opened once per distinct settings: ``key`` is their ``repr`` (every field), so a new setting
+    needs no change here; ``_settings`` itself is not hashed."""
+    app = open_app(_settings)
+    if _settings.demo:
         from services.demo import ensure_demo
 
         ensure_demo(app)
@@ -46,8 +48,7 @@ def _open(data_dir: str, database_url: str, upload_limit_mb: float, language: st
 def current_app() -> App:
     """The open installation for the current settings (one per process and settings)."""
     s = settings()
-    return _open(str(s.data_dir), s.database_url, s.upload_limit_mb, s.language,
-                 str(s.secret_key_file or s.data_dir / "secret.key"), s.demo)
+    return _open(repr(s), s)
 
 
 def current_actor() -> Actor:

@@ -13,7 +13,8 @@ import plotly.graph_objects as go
 
 from metrics.explain import Explanation
 from metrics.scoring import stars_text
-from ui.palette import ACCENT, BAD, GOOD, base_layout, plot_text
+from ui.palette import ACCENT, BAD, GOOD, base_layout
+from ui.safe import plot_text
 
 
 def waterfall_steps(explanation: Explanation) -> list[dict]:

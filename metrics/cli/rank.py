@@ -17,11 +17,6 @@ from typing import Any
 
 from metrics.cli.common import UsageError, progress
 from metrics.cli.report import load_dataset, period_arg
-from metrics.indicators import compute
-from metrics.ranking import rank
-from metrics.ranking_export import ranking_json, write_ranking_csv, write_ranking_xlsx
-from metrics.rubric import RubricError, load_rubric
-from metrics.scoring import score
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -60,6 +55,12 @@ def _table(ranked: Any, rubric: Any, period: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from metrics.indicators import compute
+    from metrics.ranking import rank
+    from metrics.ranking_export import ranking_json, write_ranking_csv, write_ranking_xlsx
+    from metrics.rubric import RubricError, load_rubric
+    from metrics.scoring import score
+
     try:
         rubric = load_rubric(args.rubric)
     except RubricError as exc:

@@ -13,11 +13,14 @@ import json
 import math
 import sys
 from datetime import date
+from typing import TYPE_CHECKING
 
 from metrics.cli.common import UsageError, progress, read_paths
 from metrics.cli.validate import ChineseHelpFormatter, problem_table, summary
-from metrics.dataset import Dataset
 from metrics.periods import Period, parse_date, parse_period
+
+if TYPE_CHECKING:  # pandas and the engine are imported by the command that runs, not by --help
+    from metrics.dataset import Dataset
 
 LEVEL_CHOICES = "office（警务室）、station（派出所）、branch（分局）、bureau（全局）"
 UNITS_PER_BLOCK = 6

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 from app_helpers import no_failure, sign_in
 
 from services import accounts
+from services.demo import DEMO_PASSWORD
 from ui.nav import pages_for
 
 
@@ -73,12 +72,25 @@ def test_admin_creates_a_user_and_locks_then_unlocks_it(demo_app):
     assert accounts.authenticate(demo_app, "zhang_san", "Strong-pass-77")
 
 
-def test_backup_downloads_a_consistent_sqlite_copy(demo_app, tmp_path):
+def test_backup_is_a_link_to_the_admin_only_route_not_a_media_address(demo_app):
+    """The backup no longer travels as bytes through Streamlit (a /media/ address anyone could fetch):
+    the tab links to /download/backup, which checks the session cookie (tests/e2e/test_http_routes.py)."""
     at = sign_in(demo_app, "admin", "pages/admin.py")
-    at.button(key="adm_backup").click().run()
     no_failure(at)
-    assert [b.label for b in at.get("download_button")][-1].startswith("下载备份文件")
-    (copy,) = demo_app.settings.backup_dir.glob("*.sqlite3")
-    with sqlite3.connect(copy) as conn:
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        assert conn.execute("SELECT count(*) FROM offices").fetchone()[0] == 40
+    links = [b for b in at.get("link_button") if b.proto.url == "/download/backup"]
+    assert len(links) == 1 and links[0].proto.label == "生成并下载备份"
+    assert not [b for b in at.get("download_button") if "备份" in b.label]
+    assert not list(demo_app.settings.backup_dir.glob("*.sqlite3"))  # nothing made until asked
+
+
+def test_admin_ends_a_users_sessions_from_the_user_panel(demo_app):
+    head = accounts.authenticate(demo_app, "demo_head", DEMO_PASSWORD)
+    at = sign_in(demo_app, "admin", "pages/admin.py")
+    users = {u["username"]: u["id"] for u in accounts.list_users(demo_app, accounts.authenticate(
+        demo_app, "demo_admin", DEMO_PASSWORD).actor)}
+    at.selectbox(key="adm_pick_user").set_value(users["demo_head"]).run()
+    at.button(key="adm_revoke_sessions").click().run()
+    no_failure(at)
+    assert "已退出该用户在所有浏览器中的登录。" in [s.value for s in at.success]
+    with pytest.raises(Exception, match="登录已失效"):
+        accounts.validate_session(demo_app, head.token)

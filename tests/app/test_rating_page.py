@@ -65,6 +65,26 @@ def test_station_head_sees_bureau_ranking_but_only_own_item_points_and_offices_t
         rv.export_ranking(demo, head, at.selectbox(key="rat_month").value, 0, "csv")
 
 
+def test_station_head_ranking_shows_other_offices_name_station_stars_score_and_rank_only(demo):
+    """Issue 17: other stations' offices came with their reasons ("有数据的评分项权重合计 … 缺少：…"),
+    caps and ranks within their branch and station."""
+    head = actor(demo, "station_head")
+    full = sign_in(demo, "evaluator", PAGE).dataframe[0].value.set_index("code")
+    shown = sign_in(demo, "station_head", PAGE).dataframe[0].value.set_index("code")
+    others = shown[shown["station"] != head.scope_value]
+    assert (full.loc[others.index, "reason"] != "").any() or (full.loc[others.index, "capped"] != "").any()
+    assert (others["reason"] == "").all() and (others["capped"] == "").all()
+    assert others["rank_in_branch"].isna().all() and others["rank_in_station"].isna().all()
+    item_cols = [c for c in others.columns if c.startswith("points.")]
+    assert item_cols and others[item_cols].isna().all().all()
+    for col in ("name", "station", "stars_text"):
+        assert others[col].equals(full.loc[others.index, col]), col
+    np.testing.assert_allclose(others["score"].to_numpy(dtype=float),
+                               full.loc[others.index, "score"].to_numpy(dtype=float), equal_nan=True)
+    mine = shown[shown["station"] == head.scope_value]
+    assert mine["rank_in_station"].notna().any()
+
+
 def test_export_builds_workbook_and_csv_and_records_an_audit_event(demo):
     at = sign_in(demo, "leadership", PAGE)
     at.button(key="rat_export_make").click().run()

@@ -52,3 +52,54 @@ def test_hostile_office_name_and_note_render_literally_on_every_screen(demo_app,
         no_failure(screen)
         for text in _markdown_like(screen):
             assert "onerror" not in text and "http://evil" not in text and ":red[" not in text
+
+
+LINK = '<a href="http://evil.test/x">点我</a><b>粗</b>'
+
+
+def _plotly_strings(at) -> list[str]:
+    import json
+
+    out: list[str] = []
+
+    def walk(obj):
+        if isinstance(obj, str):
+            out.append(obj)
+        elif isinstance(obj, dict):
+            for k, v in obj.items():
+                if k != "hovertemplate":  # our own templates (<br>, <extra>) — data is substituted later
+                    walk(v)
+        elif isinstance(obj, list):
+            for v in obj:
+                walk(v)
+
+    for chart in at.get("plotly_chart"):
+        walk(json.loads(chart.proto.spec))
+    return out
+
+
+def test_hostile_office_name_is_literal_text_in_every_chart_of_the_indicator_screen(demo_app, tmp_path):
+    """Issue 17: plotly drew an office name with ``<a href>`` as a live link (trend legend, heat map)."""
+    monthly, ledger = build_bureau()
+    _, files = demo.sample_files()
+    station = files[-1].name.split("_")[1]
+    rows, led = station_rows(monthly, ledger, station, "2026-10")
+    rows = rows.copy()
+    rows.loc[rows.index[0], "office_name"] = LINK
+    path = write_station_workbook(tmp_path / "链接名称.xlsx", rows, led)
+    at = sign_in(demo_app, "evaluator", "pages/upload.py")
+    at.file_uploader(key="up_files").set_value((path.name, path.read_bytes(), XLSX))
+    at.run()
+    at.button(key="up_check").click().run()
+    if at.checkbox:
+        at.checkbox(key="up_ack").check().run()
+    at.button(key="up_store").click().run()
+    no_failure(at)
+
+    ind = sign_in(demo_app, "evaluator", "pages/indicators.py")
+    ind.radio(key="ind_level").set_value("office").run()
+    ind.multiselect(key="ind_trend_units").set_value([LINK]).run()
+    no_failure(ind)
+    strings = _plotly_strings(ind)
+    assert any("点我" in s for s in strings), "the office should be in the charts"
+    assert not [s for s in strings if "<a" in s or "<b>" in s]

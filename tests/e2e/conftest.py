@@ -1,6 +1,7 @@
 """Real-browser fixtures: the app in a real Streamlit server, driven by Debian's Chromium via Playwright.
 
-* ``fresh_app`` — ``streamlit run app.py`` on a free loopback port with an empty data folder (so the
+* ``fresh_app`` — ``streamlit run serve.py`` (``app.py`` with the cookie routes and middleware of
+  ``web/``, as ``scripts/run.sh`` serves it) on a free loopback port with an empty data folder (so the
   first-run setup screen shows); the server (its whole process group) is killed at the end.
 * ``demo_app`` — the same with ``DASHBOARD_DEMO=1`` (sample bureau, one account per role).
 * ``browser`` — one headless Chromium for the session; Playwright never downloads a browser: it runs
@@ -47,7 +48,7 @@ def _free_port() -> int:
 
 @dataclass
 class Server:
-    """A running ``streamlit run app.py``: its base URL, data folder and log file."""
+    """A running ``streamlit run serve.py``: its base URL, data folder and log file."""
 
     url: str
     data_dir: Path
@@ -66,7 +67,7 @@ def _start(name: str, extra_env: dict[str, str]) -> Server:
     log = logs / f"{name}.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("DASHBOARD_")}
     env.update({"DASHBOARD_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1", **extra_env})
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+    cmd = [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true",
            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
     with open(log, "wb") as fh:
@@ -100,6 +101,21 @@ def _stop(server: Server) -> None:
         os.killpg(server.proc.pid, signal.SIGKILL)
         server.proc.wait(timeout=10)
     shutil.rmtree(server.data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def start_server():
+    """Starts more servers on demand: ``start_server(name, {env})``; all stopped after the module."""
+    started: list[Server] = []
+
+    def start(name: str, extra_env: dict[str, str] | None = None) -> Server:
+        server = _start(name, extra_env or {})
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        _stop(server)
 
 
 @pytest.fixture(scope="session")

@@ -97,7 +97,9 @@ def dismiss_dialogs(page: Page) -> list[str]:
 
 def sign_in(page: Page, base_url: str, username: str, password: str, path: str = "") -> list[str]:
     """Open the app (optionally at ``path``) and sign in through the form; returns the texts of any
-    modal dialogs that had to be closed on the way."""
+    modal dialogs that had to be closed on the way. The browser's cookies are cleared first: its session
+    cookie would otherwise keep an earlier user of this browser signed in (tests switch users so)."""
+    page.context.clear_cookies()
     open_app(page, base_url + path)
     page.wait_for_selector('[data-testid="stForm"]')
     closed = dismiss_dialogs(page)

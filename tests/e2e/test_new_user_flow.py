@@ -128,6 +128,7 @@ def test_new_installation_setup_upload_and_rating(fresh_app, page, tmp_path):
     assert flagged[0]["行号"] == str(BAD_ROW) and flagged[0]["列"] == BAD_COLUMN
     assert flagged[0]["工作表"] == MONTHLY.title and flagged[0]["级别"] == "错误"
     shot(page, "flow_05_problem_at_row")
+    click(page, "生成标注问题的工作簿")  # built only on request
     annotated = download(page, "下载标注问题的工作簿", tmp_path / "annotated.xlsx")
     assert "问题清单" in openpyxl.load_workbook(annotated).sheetnames
     assert main(page).get_by_role("button", name="确认保存").count() == 0

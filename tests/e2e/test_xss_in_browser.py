@@ -15,6 +15,7 @@ import openpyxl
 import pytest
 from e2e_helpers import (
     choose,
+    clear_uploads,
     click,
     fill,
     go,
@@ -153,3 +154,47 @@ def test_hostile_office_name_note_and_file_name_show_literally(demo_app, wide_pa
     assert rows and rows[0]["警务室"] == OFFICE_NAME
     _nothing_executed(page)
     shot(page, "xss_admin_registry")
+
+
+WATCH = """
+window.__added = [];
+new MutationObserver(ms => { for (const m of ms) for (const n of m.addedNodes) {
+  if (!(n instanceof Element)) continue;
+  for (const e of [n, ...n.querySelectorAll('a[href], img[src]')]) {
+    const u = e.getAttribute && (e.getAttribute('href') || e.getAttribute('src'));
+    if (u && u.includes('evil')) window.__added.push(e.outerHTML);
+  }
+}}).observe(document, {childList: true, subtree: true});
+"""
+"""Records every link or image to the evil host the page ever creates, even for a moment (the progress
+text is replaced as soon as the next file is read)."""
+
+
+def test_upload_progress_shows_a_hostile_file_name_literally_and_a_forged_exe_is_refused_in_chinese(demo_app, page):
+    """Issue 17: the progress text rendered the file name as Markdown (a link and a remote image — a
+    tracking pixel); a file named .exe gave Streamlit's English "This app has encountered an error"."""
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.add_init_script(WATCH)
+    sign_in(page, demo_app.url, DEMO_USERS["station_head"], DEMO_PASSWORD)
+    go(page, "数据上报")
+    data = (ROOT / "sample_data" / "broken" / "错误示例_走访户数超过辖区户数.xlsx").read_bytes()
+    hostile = "[x](https:evil.test)![](https:evil.test)报表.xlsx"
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
+        [{"name": hostile, "mimeType": "application/octet-stream", "buffer": data}])
+    wait_idle(page)
+    click(page, "检查并预览")
+    main(page).get_by_text("未保存任何数据", exact=False).first.wait_for()
+    assert main(page).locator('[data-testid="stText"]').filter(has_text=hostile).count() >= 1
+    assert page.evaluate("window.__added") == []
+    assert not [u for u in requests if "evil" in u], "the page fetched from the evil host"
+    _nothing_executed(page)
+
+    clear_uploads(page)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
+        [{"name": "evil.exe", "mimeType": "application/octet-stream", "buffer": b"MZ\x90\x00" + b"\x00" * 64}])
+    wait_idle(page)
+    main(page).get_by_text("不接受文件", exact=False).first.wait_for()
+    assert page.get_by_text("This app has encountered an error").count() == 0
+    _nothing_executed(page)
+    shot(page, "xss_upload_forged_names")

@@ -12,7 +12,8 @@ import openpyxl
 import pytest
 
 from metrics import problems as pb
-from metrics.annotate import FILL_COLOR, LIST_HEADERS, LIST_SHEET, annotate
+from metrics.annotate import FILL_COLOR, LIST_HEADERS, LIST_SHEET, FileRefused, annotate
+from metrics.filesafety import Limits
 from metrics.reader import read_upload
 from metrics.schema import MONTHLY
 
@@ -201,13 +202,45 @@ def test_xls_upload_gives_a_workbook_with_the_values_and_the_marks():
     assert not _is_red(ws.cell(3, COL["households"]))
 
 
-def test_unreadable_upload_still_gets_the_problem_list():
+def test_a_file_refused_as_a_whole_has_nothing_to_annotate():
     data = b"PK\x03\x04" + b"\x00" * 200  # a broken zip
     up = read_upload(data, "坏文件.xlsx", upload_date=UPLOAD_DATE)
     assert up.errors
-    wb = _open(annotate(data, "坏文件.xlsx", up.problems))
-    assert wb.sheetnames == [LIST_SHEET]
-    assert wb[LIST_SHEET].cell(2, 7).value == up.problems[0].message
+    with pytest.raises(FileRefused) as refused:
+        annotate(data, "坏文件.xlsx", up.problems)
+    assert refused.value.problem.code == "corrupt_file" and str(refused.value) == up.problems[0].message
+
+
+@pytest.mark.parametrize("lie", [False, True])
+def test_a_zip_bomb_is_refused_quickly_and_never_inflated(lie):
+    """Issue 17: the upload page built the annotated copy with openpyxl on the raw bytes of a zip bomb
+    (40 s later still inflating, 290 MB → 1.4 GB). annotate now applies the reader's checks first."""
+    import time
+    import tracemalloc
+
+    from metrics.filesafety import Limits
+    from tests.metrics.test_filesafety import bomb_xlsx, lie_about_sizes
+
+    data = bomb_xlsx(300)
+    if lie:
+        data = lie_about_sizes(data, "xl/worksheets/sheet1.xml", 4000)
+    problems = [pb.make("zip_bomb", file="炸弹.xlsx", detail="x")]
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    with pytest.raises(FileRefused) as refused:
+        annotate(data, "炸弹.xlsx", problems, limits=Limits())
+    elapsed = time.perf_counter() - t0
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert refused.value.problem.code == "zip_bomb"
+    assert elapsed < 3.0 and peak < 40 * 2**20
+
+
+def test_annotate_applies_the_given_size_limit():
+    data = _monthly_book([GOOD])
+    with pytest.raises(FileRefused) as refused:
+        annotate(data, "f.xlsx", [], limits=Limits(max_bytes=len(data) - 1))
+    assert refused.value.problem.code == "file_too_large"
 
 
 def test_existing_problem_sheet_name_is_not_overwritten():
@@ -219,3 +252,15 @@ def test_existing_problem_sheet_name_is_not_overwritten():
     out = _open(annotate(buf.getvalue(), "f.xlsx", [pb.make("no_known_sheet", file="f.xlsx")]))
     assert out.sheetnames == [f"{LIST_SHEET}2", LIST_SHEET]
     assert out[LIST_SHEET]["A1"].value == "用户自己的内容"
+
+
+def test_every_row_of_a_duplicate_key_is_marked():
+    data = _monthly_book([_row(), _row(), _row()])
+    up = read_upload(data, "f.xlsx", upload_date=UPLOAD_DATE)
+    dup = [p for p in up.problems if p.code == "duplicate_key"]
+    assert [p.row for p in dup] == [4, 5, 6]
+    ws = _open(annotate(data, "f.xlsx", up.problems))[MONTHLY.title]
+    code_col = next(c.column for c in ws[3] if c.value == MONTHLY.column("office_code").header)
+    for p in dup:
+        cell = ws.cell(p.row, code_col)
+        assert _is_red(cell) and p.message in cell.comment.text

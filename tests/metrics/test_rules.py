@@ -84,16 +84,28 @@ def test_survey_pair_left_out_together_is_fine():
     assert up.monthly["resident_fam_surveyed"].isna().all()
 
 
-def test_same_office_and_month_twice_names_both_rows():
+def test_same_office_and_month_twice_is_an_error_on_both_rows_each_naming_the_other():
     up = read(monthly_book(monthly_row(), monthly_row(office_name="别名")))
-    assert found(up) == [(M, 3, "警务室编码", "duplicate_key", "error")]
-    assert "第 2 行" in up.problems[0].message
+    assert found(up) == [(M, 2, "警务室编码", "duplicate_key", "error"), (M, 3, "警务室编码", "duplicate_key", "error")]
+    assert "与第 3 行重复" in up.problems[0].message
+    assert "与第 2 行重复" in up.problems[1].message
 
 
-def test_same_dispute_number_twice_names_both_rows():
-    up = read(both_book(ledger=[ledger_row(), ledger_row(category="劳资"), ledger_row(dispute_id="JF2026-002")]))
-    assert found(up) == [(L, 3, "纠纷编号", "duplicate_key", "error")]
-    assert "第 2 行" in up.problems[0].message
+def test_same_dispute_number_on_three_rows_is_an_error_on_every_one_naming_the_others():
+    up = read(both_book(ledger=[ledger_row(), ledger_row(category="劳资"), ledger_row(dispute_id="JF2026-002"),
+                                ledger_row(category="邻里")]))
+    assert found(up) == [(L, r, "纠纷编号", "duplicate_key", "error") for r in (2, 3, 5)]
+    messages = [p.message for p in up.problems]
+    assert "与第 3、5 行重复" in messages[0]
+    assert "与第 2、5 行重复" in messages[1]
+    assert "与第 2、3 行重复" in messages[2]
+    assert list(up.ledger["dispute_id"]) == ["JF2026-002"]  # none of the three is kept
+
+
+def test_a_key_on_many_rows_names_a_few_of_them_and_how_many():
+    up = read(both_book(ledger=[ledger_row() for _ in range(8)]))
+    first = [p for p in up.problems if p.code == "duplicate_key"][0]
+    assert "与第 3、4、5、6、7 等共 7 行重复" in first.message
 
 
 def test_ledger_office_must_be_in_the_upload_or_already_known():

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sample_data.generate import build_bureau, write_station_workbook
 from services.__main__ import main
+from tests.dbfixtures import dump_tables
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -89,3 +90,52 @@ def test_init_in_demo_mode_seeds_the_sample_bureau_once(tmp_path, monkeypatch, c
             assert rows.data_version(conn) == version
     finally:
         app.close()
+
+
+def test_import_refuses_another_stations_dispute_and_a_moved_office_like_the_app(db, tmp_path, monkeypatch, capsys):
+    """Issue 17's two upload holes through ``python -m services import``: the same service checks."""
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("DASHBOARD_DATABASE_URL", db.engine.url.render_as_string(False))
+    assert main(["init"]) == 0
+    monkeypatch.setattr(sys, "stdin", io.StringIO("Tower-Bridge-2026\n"))
+    assert main(["create-admin", "root", "--password-stdin"]) == 0
+    monthly, ledger = build_bureau(branches=1, stations=2, offices=4, months=("2026-09", "2026-09"), seed=5)
+    home, away = sorted(set(monthly["station"]))
+    station_of = monthly.set_index("office_code")["station"]
+    from services import accounts
+    from services.context import open_app
+    from services.settings import from_env
+    app = open_app(from_env())
+    accounts.create_user(app, 1, "kaoping", "Silver-Pass-99", "evaluator")
+    accounts.create_user(app, 1, "suozhang", "Silver-Pass-99", "station_head", "station", home)
+    app.close()
+    wb = tmp_path / "全局.xlsx"
+    write_station_workbook(wb, monthly, ledger)
+    assert main(["import", str(wb), "--as", "kaoping", "--accept-warnings"]) == 0
+    capsys.readouterr()
+
+    def data():  # a refused upload is recorded (uploads, audit); the stored data must not change
+        t = dump_tables(db)
+        return {k: t[k] for k in ("offices", "monthly_rows", "dispute_rows")}
+    before = data()
+
+    # the home station's head names an away dispute with one of the home offices
+    away_dispute = ledger[ledger["office_code"].map(station_of) == away].iloc[[0]].copy()
+    home_office = next(c for c, s in station_of.items() if s == home)
+    away_dispute["office_code"] = home_office
+    taken = tmp_path / "夺.xlsx"
+    write_station_workbook(taken, monthly[monthly["station"] == home].iloc[:0], away_dispute)
+    assert main(["import", str(taken), "--as", "suozhang", "--accept-warnings"]) == 1
+    err = capsys.readouterr().err
+    assert f"纠纷编号“{away_dispute['dispute_id'].iloc[0]}”已属于其他派出所的警务室，不能在本站上报中修改" in err
+    assert data() == before
+
+    # even the evaluator cannot move an office to another branch by an upload
+    moved = monthly[monthly["office_code"] == home_office].copy()
+    moved["branch"] = "西城分局"
+    moved_wb = tmp_path / "挪.xlsx"
+    write_station_workbook(moved_wb, moved, ledger.iloc[:0])
+    assert main(["import", str(moved_wb), "--as", "kaoping", "--accept-warnings"]) == 1
+    err = capsys.readouterr().err
+    assert f"警务室“{home_office}”登记为" in err and "西城分局" in err and "管理员" in err
+    assert data() == before

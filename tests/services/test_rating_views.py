@@ -88,9 +88,43 @@ def test_scope_key_differs_between_roles_and_changes_with_the_data_version(app):
 
 def test_invalid_rubric_is_explained_and_an_unknown_version_refused(app):
     ev = who(app, "evaluator")
-    data = rv.rubric_dict(app, ev, 0)
+    data = rv.editable_rubric(app, ev, 0)
     data["items"][0]["metric"] = "no_such_metric"
-    rubric, message = rv.validate_rubric(data)
-    assert rubric is None and "no_such_metric" in message
-    with pytest.raises(ServiceError):
-        rv.get_rubric(app, ev, 99)
+    rubric, problems = rv.validate_rubric(data)
+    assert rubric is None and len(problems) == 1 and "no_such_metric" in problems[0]
+    with pytest.raises(ServiceError, match="第 99 版不存在"):
+        rv.rating_view(app, ev, "2026-09", 99)
+
+
+@pytest.mark.parametrize("role", ["station_head", "leadership_branch"])
+def test_outside_the_scope_the_ranking_holds_name_station_stars_score_and_rank_only(app, role):
+    """Issue 17: the station head's ranking carried other stations' reasons ("有数据的评分项权重合计 …
+    缺少：…"), caps, band stars and ranks within their branch and station."""
+    if role == "leadership_branch":
+        from services.accounts import create_user
+        branch = rv.visible_units(app, who(app, "station_head"))["branch"].iloc[0]
+        try:
+            actor = create_user(app, who(app, "admin"), "branch_lead_rv", "Branch-Lead-2026!", "leadership",
+                                scope_kind="branch", scope_value=branch)
+        except ServiceError:  # created by the other parametrisation's run of this module
+            with app.db.read() as conn:
+                actor = reload(conn, conn.execute(select(users.c.id).where(users.c.username == "branch_lead_rv")).scalar_one())
+    else:
+        actor = who(app, role)
+    month = rv.months_in_scope(app, actor)[-1]
+    view = rv.rating_view(app, actor, month)
+    full = rv.rating_view(app, who(app, "evaluator"), month).ranked.set_index("code")
+    outside = view.ranked[~view.ranked["code"].isin(view.visible)].set_index("code")
+    assert len(outside) and (full.loc[outside.index, "reason"].notna().any()
+                             or full.loc[outside.index, "capped_by"].notna().any())  # there was something to hide
+    shown = set(rv.OUTSIDE_COLUMNS) - {"code"}
+    for col in outside.columns:
+        if col in shown:
+            assert outside[col].equals(full.loc[outside.index, col]), col
+        elif col == "missing":
+            assert all(v == [] for v in outside[col]), col
+        else:
+            assert outside[col].isna().all(), col
+    inside = view.ranked[view.ranked["code"].isin(view.visible)].set_index("code")
+    assert inside["reason"].equals(full.loc[inside.index, "reason"])
+    assert inside["rank_in_station"].astype(float).equals(full.loc[inside.index, "rank_in_station"].astype(float))

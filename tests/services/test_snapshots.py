@@ -125,8 +125,9 @@ def test_after_replacing_uploads_a_fresh_process_catches_up_from_the_older_snaps
     store_as(app, u["eval"].id, first_upload())
     fresh_load(app)
     store_as(app, u["eval"].id, second_upload())
-    store_as(app, u["head2"].id, make_upload("城南.xlsx", [monthly_record("B0", "2026-09", station="城南派出所")],
-                                             [dispute_record("D011", "B0", category="婚姻家庭")]))
+    # D011 is 城关's (A1): moving it to 城南's B0 is an evaluator's upload (a station head may not take it)
+    store_as(app, u["eval"].id, make_upload("城南.xlsx", [monthly_record("B0", "2026-09", station="城南派出所")],
+                                            [dispute_record("D011", "B0", category="婚姻家庭")]))
     before = snapshots.ORIGINS["catch-up"]
     forbid_full_reads(monkeypatch)
     got = fresh_load(app)

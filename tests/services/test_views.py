@@ -114,10 +114,9 @@ def test_two_backups_in_the_same_instant_get_two_files(demo, monkeypatch):
 
     monkeypatch.setattr(backup_service, "datetime", FrozenClock)  # both backups in the same microsecond
     admin = _actor(demo, "admin")
-    first_name, first = views.backup(demo, admin)
-    second_name, second = views.backup(demo, admin)
-    assert first_name != second_name and first[:16] == second[:16] == b"SQLite format 3\x00"
-    assert {first_name, second_name} <= {p.name for p in demo.settings.backup_dir.glob("*.sqlite3")}
+    first, second = (backup_service.backup_for_download(demo, admin) for _ in range(2))
+    assert first.name != second.name and first.read_bytes()[:16] == second.read_bytes()[:16] == b"SQLite format 3\x00"
+    assert {first.name, second.name} <= {p.name for p in demo.settings.backup_dir.glob("*.sqlite3")}
 
 
 def test_trend_marks_the_month_still_being_reported(demo):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import math
-import shutil
 import subprocess
 import zipfile
 
@@ -157,7 +156,6 @@ def test_python_calamine_reads_back_every_ranking_value():
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice not installed")
 def test_libreoffice_opens_the_workbook_and_sees_the_same_ranking(tmp_path):
     ranked = rank(score(frame(*[office(f"37020200{i:02d}", resolution_rate=0.9 + i / 1000) for i in range(20)]),
                         default()))  # fmt: skip

@@ -64,6 +64,11 @@ def test_an_incomplete_month_is_marked_on_each_screen(early, page):
 
 
 def test_rubric_comparison_opens_on_the_latest_complete_month(early):
+    from services import rating_views as rv
+    from services import rubrics
+
+    ev = actor(early, "evaluator")
+    rubrics.save_draft(early, ev, rv.editable_rubric(early, ev, 0), "用于比较", based_on=0)  # two versions
     at = sign_in(early, "evaluator", "pages/rubric.py")
     no_failure(at)
     assert at.selectbox(key="rub_month").value == "2026-09"

@@ -5,6 +5,7 @@ import streamlit as st
 import ui.analysis_text  # noqa: F401  (registers this screen's sentences)
 from metrics.indicators.registry import INDICATORS
 from metrics.indicators.units import LEVEL_LABELS
+from services import completeness
 from services import rating_views as rv
 from services.errors import ServiceError
 from ui import indicator_table
@@ -12,7 +13,7 @@ from ui.charts import trend_chart
 from ui.funnel import funnel_figure, funnel_points
 from ui.heatmap import heatmap_figure
 from ui.i18n import indicator_label, t
-from ui.period import period_picker
+from ui.period import period_picker, show_completeness
 from ui.safe import md_escape
 from ui.state import current_actor, current_app
 from ui.tables import show_table
@@ -20,9 +21,10 @@ from ui.tables import show_table
 app, actor = current_app(), current_actor()
 st.title(t("page_indicators"))
 sc = rv.scope(app, actor)
-period = period_picker("ind", rv.months_in_scope(app, actor))
+period = period_picker("ind", rv.months_in_scope(app, actor), defaults=completeness.default_periods(app, actor))
 if period is None:
     st.stop()
+show_completeness(completeness.period_completeness(app, actor, period))
 level = st.radio(t("level"), sc.levels, format_func=LEVEL_LABELS.get, horizontal=True, key="ind_level")
 try:
     view = rv.indicator_view(app, actor, period, level)
@@ -47,7 +49,9 @@ with tab_trend:
     key = st.selectbox(t("ind_choose_indicator"), list(INDICATORS), format_func=indicator_label,
                        key="ind_trend_key")
     names = view.units["name"].astype(str).tolist()
-    chosen = st.multiselect(t("ind_choose_units"), names, default=names[:6], max_selections=12, key="ind_trend_units")
+    # one picker per level: the offices chosen at one level are not units of another (the picker emptied)
+    chosen = st.multiselect(t("ind_choose_units"), names, default=names[:6], max_selections=12,
+                            key=f"ind_trend_units_{level}", placeholder=t("choose_placeholder"))
     with st.spinner(t("ind_trend_loading")):
         series = rv.trend_view(app, actor, key, level, period.months[-1])
     series = series[series["name"].astype(str).isin(chosen)]

@@ -5,11 +5,11 @@ import streamlit as st
 import ui.analysis_text  # noqa: F401  (registers this screen's sentences)
 import ui.rubric_text  # noqa: F401  (the rubric picker's sentences)
 from metrics.scoring import points_column, stars_text
+from services import completeness, rubrics
 from services import rating_views as rv
-from services import rubrics
 from services.errors import ServiceError
 from ui.i18n import t
-from ui.period import period_picker
+from ui.period import period_picker, show_completeness
 from ui.safe import md_escape
 from ui.state import current_actor, current_app
 from ui.tables import csv_bytes, show_table
@@ -26,9 +26,10 @@ def deferred_csv(df, labels: dict, name: str, key: str) -> None:
 app, actor = current_app(), current_actor()
 st.title(t("page_rating"))
 sc = rv.scope(app, actor)
-period = period_picker("rat", rv.months_in_scope(app, actor))
+period = period_picker("rat", rv.months_in_scope(app, actor), defaults=completeness.default_periods(app, actor))
 if period is None:
     st.stop()
+show_completeness(completeness.period_completeness(app, actor, period))
 versions = {v.number: v.name for v in rubrics.list_versions(app, actor)}
 in_force = versions[rubrics.in_force(app, period)]
 # None = the version in force for the chosen period (it follows the period); a number = picked explicitly

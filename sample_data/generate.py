@@ -24,6 +24,7 @@ from metrics.schema import (
     LEDGER,
     LEVEL,
     MONTHLY,
+    PROACTIVE_SOURCES,
     RISK,
     SOURCE,
     STATUS,
@@ -149,6 +150,7 @@ def _month_range(months: Sequence[str]) -> pd.PeriodIndex:
 
 def _monthly(org: pd.DataFrame, periods: pd.PeriodIndex, rng: np.random.Generator, specials: dict) -> pd.DataFrame:
     n_off, n_mon = len(org), len(periods)
+    q = specials["quality"][:, None]  # each office's latent quality in [0, 1]: a real bureau's spread
     days = np.asarray(periods.days_in_month, dtype=float)[None, :]
     cal_month = np.asarray(periods.month)
     t = np.arange(n_mon)[None, :]
@@ -161,13 +163,13 @@ def _monthly(org: pd.DataFrame, periods: pd.PeriodIndex, rng: np.random.Generato
     population = np.round(households * rng.uniform(2.4, 3.3, size=n_off)[:, None])
 
     officer_days = np.floor(officers * days * rng.uniform(0.72, 0.95, size=(n_off, n_mon)))
-    hours = np.clip(rng.normal(6.9, 0.9, size=(n_off, n_mon)), 4.3, 10.5)
+    hours = np.clip(rng.normal(5.2 + 3.4 * q, 0.6, size=(n_off, n_mon)), 4.3, 10.5)
     low = specials["low_hours"]
     hours[low] = np.clip(rng.normal(3.2, 0.3, size=(len(low), n_mon)), 2.5, 3.8)
     community_hours = np.round(officer_days * hours, 1)
 
-    visited_month = np.round(households * rng.uniform(0.03, 0.09, size=(n_off, n_mon)))
-    overlap = rng.uniform(0.4, 0.8, size=(n_off, n_mon))
+    visited_month = np.round(households * (0.03 + 0.09 * q) * rng.uniform(0.8, 1.2, size=(n_off, n_mon)))
+    overlap = rng.uniform(0.6, 0.95, size=(n_off, n_mon))
     visited_ytd = np.zeros((n_off, n_mon))
     for j in range(n_mon):
         v = visited_month[:, j]
@@ -190,10 +192,11 @@ def _monthly(org: pd.DataFrame, periods: pd.PeriodIndex, rng: np.random.Generato
     fraud_cases = rng.poisson(lam * 0.04).astype(float)
     fraud_cases[rng.random(n_off) < 0.1] = np.nan
     civil_to_criminal = np.zeros((n_off, n_mon))
-    for i in specials["civil_to_criminal"]:
-        civil_to_criminal[i, n_mon - 1] = 1
+    for k, i in enumerate(specials["civil_to_criminal"]):
+        # one in the last month, one in the month before it (the default period when the last is incomplete)
+        civil_to_criminal[i, max(0, n_mon - 1 - k)] = 1
         if n_mon > 3:
-            civil_to_criminal[i, int(rng.integers(0, n_mon - 1))] = 1
+            civil_to_criminal[i, int(rng.integers(0, n_mon - 2))] = 1
     criminal_cases = np.maximum(criminal_cases, civil_to_criminal)
 
     no_survey = rng.random(n_off) < 0.12
@@ -207,7 +210,8 @@ def _monthly(org: pd.DataFrame, periods: pd.PeriodIndex, rng: np.random.Generato
         strict=True,
     ):
         total = rng.integers(lo, hi, size=(n_off, n_mon))
-        part = rng.binomial(total, rng.uniform(plo, phi, size=(n_off, 1))).astype(float)
+        share = plo + (phi - plo) * np.clip(q + rng.normal(0, 0.12, size=(n_off, 1)), 0, 1)
+        part = rng.binomial(total, share).astype(float)
         total = total.astype(float)
         total[blank] = np.nan
         part[blank] = np.nan
@@ -256,6 +260,7 @@ def _ledger(
     per_year: float,
 ) -> pd.DataFrame:
     n_off, n_mon = len(org), len(periods)
+    quality = specials["quality"]
     start = periods[0].start_time.normalize()
     end = periods[-1].end_time.normalize()  # the last day of the last month
     span = int((end - start).days) + 1
@@ -268,30 +273,39 @@ def _ledger(
     order = np.lexsort((day, office))
     office, day = office[order], day[order]
 
-    src = rng.choice(len(SOURCE.values), size=n, p=_SOURCE_P)
+    # Sources: a better office finds more disputes itself (走访排查, 网格员上报, 预警推送).
+    q = quality[office]
+    proactive = np.array([v in PROACTIVE_SOURCES for v in SOURCE.values])
+    p_src = np.asarray(_SOURCE_P)
+    own = rng.choice(len(SOURCE.values), size=n, p=np.where(proactive, p_src, 0) / p_src[proactive].sum())
+    other = rng.choice(len(SOURCE.values), size=n, p=np.where(proactive, 0, p_src) / p_src[~proactive].sum())
+    src = np.where(rng.random(n) < 0.4 + 0.6 * q, own, other)
     cat = rng.choice(len(CATEGORY.values), size=n, p=_CATEGORY_P)
     risk = rng.choice(len(RISK.values), size=n, p=_RISK_P)
     cx = rng.choice(len(COMPLEXITY.values), size=n, p=_COMPLEXITY_P)
     lvl = rng.choice(len(LEVEL.values) + 1, size=n, p=_LEVEL_P)
     limit = np.array([TIME_LIMIT_DAYS[c] for c in COMPLEXITY.values])[cx]
 
-    late = rng.random(n) < 0.1
-    on_time = rng.integers(0, np.maximum(limit, 1))  # 0 … limit-1 days
+    late = rng.random(n) < 0.16 - 0.14 * q
+    # a better office resolves sooner: within the first (1 − 0.8 q) of the limit
+    on_time = np.floor(rng.random(n) * np.maximum(limit * (1 - 0.8 * q), 1)).astype(np.int64)
     overdue = limit + 1 + rng.integers(0, np.maximum(limit // 2, 3))
     resolved_day = day + np.where(late, overdue, on_time)
 
     # Status: 已化解 unless transferred, failed, stuck, or not resolved by the end of the period.
     u = rng.random(n)
     status = np.zeros(n, dtype=int)  # index into STATUS.values: 已化解, 化解中, 已移交, 调解不成
-    status[u < 0.05] = 2
-    status[(u >= 0.05) & (u < 0.08)] = 3
-    status[(u >= 0.08) & (u < 0.09)] = 1  # a few stay open long past their limit
+    bad = 0.35 + 1.3 * (1 - q)  # transfers, failures and stuck disputes: rarer in a better office
+    status[u < 0.04 * bad] = 2
+    status[(u >= 0.04 * bad) & (u < 0.065 * bad)] = 3
+    status[(u >= 0.065 * bad) & (u < 0.075 * bad)] = 1  # a few stay open long past their limit
     status[(status == 0) & (resolved_day >= span)] = 1
     resolved = status == 0
 
     f = rng.random(n)
-    fu_day = np.where(f < 0.84, resolved_day + rng.integers(1, 15, size=n), resolved_day + rng.integers(15, 31, size=n))
-    has_fu = resolved & (f < 0.93) & (fu_day < span)
+    timely = 0.7 + 0.28 * q
+    fu_day = np.where(f < timely, resolved_day + rng.integers(1, 15, size=n), resolved_day + rng.integers(15, 31, size=n))
+    has_fu = resolved & (f < timely + 0.08) & (fu_day < span)
 
     # Escalated (民转刑): one dispute per civil_to_criminal event of the monthly rows; a few unknown.
     escalated = pd.array(np.zeros(n, dtype=bool), dtype="boolean")
@@ -394,14 +408,24 @@ def build_bureau(
 
     ``months`` is the inclusive range ("YYYY-MM", "YYYY-MM"). Deterministic for a given set of
     arguments. ``party_key`` is plain text (``P000123``); it is hashed at ingest, not here.
-    Built in: most offices' alerts fall gently year on year, about one in ten rise; two offices have
-    民转刑 cases (one in the last month) and one office averages under 4 hours a day in the community.
+    Built in: each office has a latent quality (beta-distributed) that drives its hours in the community,
+    visits, survey answers, proactive finding, speed and success of resolution and follow-ups — so stars
+    spread over ★–★★★★★ as in a real bureau, with a few offices 待评 (no survey); most offices' alerts fall
+    gently year on year, about one in ten rise; two good offices have 民转刑 cases (one in the last month,
+    one in the month before, so the one-vote cap binds on the month the screens open on) and one office
+    averages under 4 hours a day in the community.
     """
     periods = _month_range(months)
     org = build_organisation(branches=branches, stations=stations, offices=offices, seed=seed)
     rng = np.random.default_rng([seed, 1])
+    # Each office's latent quality, spread as a real bureau's: a few excellent, most good or fair, a few
+    # weak — so stars spread over ★–★★★★★ (see tests/test_sample_data.py).
+    quality = np.random.default_rng([seed, 3]).beta(2.6, 1.4, size=offices)
     picks = rng.choice(offices, size=min(3, offices), replace=False)
-    specials = {"low_hours": picks[:1], "civil_to_criminal": picks[1:3]}
+    best = [int(i) for i in np.argsort(-quality) if i not in picks[:1]]
+    # 民转刑 at two good offices, so the one-vote cap (at most ★★) visibly binds on a month view
+    civil = best[2:4] if len(best) >= 4 else best[:2]
+    specials = {"low_hours": picks[:1], "civil_to_criminal": np.array(civil, dtype=np.int64), "quality": quality}
     monthly = _monthly(org, periods, rng, specials)
     # The 民转刑 months of the monthly rows, so the ledger marks a dispute escalated in each.
     ctc = monthly.pivot(index="office_code", columns="month", values="civil_to_criminal")

@@ -81,13 +81,6 @@ def _dataset(app: App, version: int) -> Dataset:
     return reading.stored(app, version).dataset
 
 
-def latest_month(app: App, actor: Actor | int) -> str | None:
-    """The latest month with stored monthly rows (what the pickers default to), or None."""
-    sc = scope(app, actor)
-    ds = _dataset(app, sc.data_version)
-    return str(ds.monthly["month"].max()) if len(ds.monthly) else None
-
-
 def visible_units(app: App, actor: Actor | int) -> pd.DataFrame:
     """The office registry in scope (``code, name, station, branch``), for drill-down pickers."""
     sc = scope(app, actor)
@@ -157,7 +150,8 @@ def funnel_view(app: App, actor: Actor | int, period: Period | str, level: str, 
 def trend_view(app: App, actor: Actor | int, key: str, level: str, last_month: str | None = None,
                months: int = 24) -> pd.DataFrame:
     """Indicator ``key`` per unit in scope for each of the ``months`` months up to ``last_month``
-    (default: the latest reported month): long form ``code, name, level, station, branch, month, value``."""
+    (default: the month the screens open on, ``services.completeness.default_periods``): long form
+    ``code, name, level, station, branch, month, value``."""
     if key not in INDICATORS:
         raise ServiceError(f"指标“{key}”不存在。")
     sc = scope(app, actor)
@@ -166,7 +160,9 @@ def trend_view(app: App, actor: Actor | int, key: str, level: str, last_month: s
     if last_month is None:
         if not len(ds.monthly):
             return pd.DataFrame(columns=["code", "name", "level", "station", "branch", "month", "value"])
-        last_month = str(ds.monthly["month"].max())
+        from services.completeness import default_periods
+
+        last_month = default_periods(app, sc.actor)["month"]
     last_month = _period(last_month).months[-1]
     span = [shift_month(last_month, -i) for i in range(months - 1, -1, -1)]
     series = reading.series(app, reading.stored(app, sc.data_version), span, level, key)
@@ -228,38 +224,57 @@ def ledger_view(app: App, actor: Actor | int, *, period: Period | str | None = N
 class DisputeBoard:
     as_of: date | None
     open: pd.DataFrame
-    """Open disputes (化解中, or resolved after as_of) in scope, with ``risk``."""
+    """Disputes open at ``as_of`` (化解中, or resolved after as_of) in scope, whenever received, with ``risk``."""
     overdue: pd.DataFrame
     follow_up: pd.DataFrame
     repeat: pd.DataFrame
     by_level: pd.DataFrame
     """Resolved disputes by 调解层级 per station: ``station, 社区, 派出所, 县局, 未填, 合计, 基层化解率``."""
+    period: Period | None = None
+    """The period the lists are of (None: all time up to ``as_of``)."""
+    received: int = 0
+    """Disputes in scope received in the period (up to ``as_of``)."""
 
 
-def dispute_board(app: App, actor: Actor | int, as_of: date | None = None) -> DisputeBoard:
+def dispute_board(app: App, actor: Actor | int, period: Period | str | None = None,
+                  as_of: date | None = None) -> DisputeBoard:
     """The three-colour board, overdue disputes, follow-ups due, repeat disputes and resolution by
-    mediation level, for the actor's scope as of ``as_of`` (default: the data's latest date)."""
+    mediation level for the actor's scope.
+
+    With ``period``: ``as_of`` is the period's end as the engine reads it (metrics.md ``as_of``); the board
+    lists the disputes open at that date (whenever received); overdue disputes, follow-ups and repeat
+    disputes are the warnings as of that date about disputes received in the period or still open at its
+    end (as 总览 lists them, ``reading.warnings_page(since=…)``); resolution by level counts the disputes
+    received in the period and resolved by its end. Without: everything up to ``as_of`` (default: the
+    data's latest date)."""
     sc = scope(app, actor)
     ds = _dataset(app, sc.data_version)
-    as_of = as_of or early_warnings.default_as_of(ds)
+    p = _period(period) if period is not None else None
+    if as_of is None:
+        as_of = _report(app, sc.data_version, p, "office").as_of if p is not None and len(ds.monthly) else \
+            early_warnings.default_as_of(ds)
     led = _ledger_in_scope(app, sc)
     empty = led.iloc[0:0]
     if as_of is None:
-        return DisputeBoard(None, empty, empty, empty, empty, pd.DataFrame())
-    led = led[pd.to_datetime(led["received_date"]) <= pd.Timestamp(as_of)].reset_index(drop=True)
+        return DisputeBoard(None, empty, empty, empty, empty, pd.DataFrame(), p)
+    received = pd.to_datetime(led["received_date"])
+    led = led[received <= pd.Timestamp(as_of)].reset_index(drop=True)
     state = ledger_status(led, as_of)
     open_ = led[state["open"]].reset_index(drop=True)
-
-    warns = reading.warnings_in_scope(app, sc, reading.stored(app, sc.data_version), as_of)
+    st = reading.stored(app, sc.data_version)
+    since = p.first_day if p is not None else None
+    warns = reading.warnings_page(app, sc, st, as_of, since=since)[0]
+    in_period = np.ones(len(led), dtype=bool) if p is None else \
+        (pd.to_datetime(led["received_date"]) >= pd.Timestamp(p.first_day)).to_numpy(dtype=bool)
 
     def listed(rules: tuple[str, ...]) -> pd.DataFrame:
         w = warns[warns["rule"].isin(rules)][["dispute_id", "label", "message"]]
         return w.merge(led, on="dispute_id", how="inner").rename(columns={"label": "预警", "message": "说明"})
 
-    resolved = led[state["resolved"]]
+    resolved = led[state["resolved"] & in_period]
     by_level = resolution_by_level(resolved)
     return DisputeBoard(as_of, open_, listed(("overdue",)), listed(("follow_up_due", "follow_up_late")),
-                        listed(("repeat_dispute",)), by_level)
+                        listed(("repeat_dispute",)), by_level, p, int(in_period.sum()))
 
 
 MEDIATION_LEVELS = {"社区": "社区调解", "派出所": "派出所调解", "县局": "县局调解"}
@@ -475,7 +490,7 @@ def compare_rubrics(app: App, actor: Actor | int, period: Period | str, a: int, 
 __all__ = [
     "DEFAULT_VERSION", "Comparison", "DisputeBoard", "IndicatorView", "LEDGER_HEADERS", "RatingView", "Scope",
     "clear_cache", "compare_rubrics", "dispute_board", "editable_rubric", "explain_office", "export_ranking",
-    "funnel_view", "indicator_view", "latest_month", "months_in_scope", "visible_units", "ledger_view",
+    "funnel_view", "indicator_view", "months_in_scope", "visible_units", "ledger_view",
     "rating_view", "robustness_view", "scope", "trend_view", "validate_rubric",
 ]  # fmt: skip
 

@@ -299,23 +299,50 @@ def warnings_in_scope(app: App, sc: Scope, st: Stored, as_of: date | None = None
     return warnings_page(app, sc, st, as_of)[0]
 
 
+def period_disputes(app: App, st: Stored, first_day: date, as_of: date) -> frozenset[str]:
+    """Ids of the disputes that concern a period ending at ``as_of``: received in it (from ``first_day``
+    up to ``as_of``), or received earlier and still open at ``as_of`` (cached)."""
+    from metrics.indicators.components import ledger_status
+
+    def build() -> frozenset[str]:
+        led = st.dataset.ledger
+        if not len(led):
+            return frozenset()
+        received = pd.to_datetime(led["received_date"]).to_numpy(dtype="datetime64[ns]")
+        upto = received <= np.datetime64(as_of, "ns")
+        inside = upto & (received >= np.datetime64(first_day, "ns"))
+        still_open = upto & ledger_status(led, as_of)["open"]
+        return frozenset(led["dispute_id"].to_numpy(dtype=object)[inside | still_open].tolist())
+
+    return cached((db_key(app), "period_disputes", st.version, first_day.isoformat(), as_of.isoformat()), build)
+
+
 def warnings_page(app: App, sc: Scope, st: Stored, as_of: date | None = None,
-                  limit: int | None = None) -> tuple[pd.DataFrame, int]:
+                  limit: int | None = None, since: date | None = None) -> tuple[pd.DataFrame, int]:
     """(the first ``limit`` of the scope's warnings — all when None —, how many the scope has): as
-    :func:`warnings_in_scope`, but with a limit only the rows returned have their text written."""
+    :func:`warnings_in_scope`, but with a limit only the rows returned have their text written.
+
+    With ``since`` (a period's first day), only the warnings of that period: a dispute's warning when the
+    dispute was received in the period or is still open at ``as_of`` (:func:`period_disputes`) — a
+    follow-up missed in 2024 on a dispute resolved in 2024 is not a warning of 2026-10 — and every
+    warning about a month (``monthly_jump``, which is about the latest month by its rule)."""
     as_of = as_of or early_warnings.default_as_of(st.dataset)
     if as_of is None:
         return pd.DataFrame(columns=list(early_warnings.COLUMNS)), 0
-    if limit is None:
+    listed = bureau_listing(app, st, as_of) if (limit is not None or since is not None) else None
+    if listed is None:
         warns = bureau_warnings(app, st, as_of)
         if sc.stations is not None:
             warns = warns[visible_mask(warns, sc, "office")]
         total, warns = len(warns), warns.reset_index(drop=True)
     else:
-        listed = bureau_listing(app, st, as_of)
-        rows = np.arange(len(listed)) if sc.stations is None else \
-            np.flatnonzero(visible_mask(listed.keys(), sc, "office"))
-        total, warns = len(rows), listed.table(rows[:limit])
+        keep = np.ones(len(listed), dtype=bool) if sc.stations is None else visible_mask(listed.keys(), sc, "office")
+        if since is not None:
+            ids = period_disputes(app, st, since, as_of)
+            did = listed.dispute_id
+            keep = keep & np.array([not isinstance(d, str) or d in ids for d in did.tolist()], dtype=bool)
+        rows = np.flatnonzero(keep)
+        total, warns = len(rows), listed.table(rows if limit is None else rows[:limit])
     return (warns if sc.stations is None else _partners_outside(warns, sc, st)), total
 
 

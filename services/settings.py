@@ -9,6 +9,9 @@ Environment variables (all optional):
 * ``DASHBOARD_LANGUAGE`` — ``zh`` (default) or ``en``.
 * ``DASHBOARD_SECRET_KEY_FILE`` — the app's secret key file; default ``<data folder>/secret.key``.
 * ``DASHBOARD_DEMO`` — ``1`` switches demo mode on (sample bureau, one account per role).
+* ``DASHBOARD_COMPLETE_SHARE`` — the share of expected offices that must have reported for a month
+  (or quarter, year) to count as complete, so that screens open on it by default; default 0.95 (one
+  late office does not hold the default back; an early upload of next month does not move it).
 * ``DASHBOARD_SESSION_IDLE_MINUTES`` — a sign-in ends after this many minutes without a page run;
   default 30.
 * ``DASHBOARD_SESSION_MAX_HOURS`` — and in any case this many hours after signing in; default 12.
@@ -45,6 +48,8 @@ class Settings:
     language: str = "zh"
     secret_key_file: Path | None = None
     demo: bool = False
+    complete_share: float = 0.95
+    """Share of expected offices that must have reported for a period to be complete (default period)."""
     session_idle_minutes: float = 30.0
     session_max_hours: float = 12.0
     rubric_second_evaluator: bool = True
@@ -96,6 +101,13 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
     language = (env.get(PREFIX + "LANGUAGE") or "zh").strip().lower()
     if language not in ("zh", "en"):
         raise SettingsError(f"{PREFIX}LANGUAGE 只能是 zh 或 en，实际为“{language}”。")
+    raw_share = (env.get(PREFIX + "COMPLETE_SHARE") or "0.95").strip()
+    try:
+        share = float(raw_share)
+    except ValueError:
+        raise SettingsError(f"{PREFIX}COMPLETE_SHARE 的值“{raw_share}”不是数字。") from None
+    if not 0 < share <= 1:
+        raise SettingsError(f"{PREFIX}COMPLETE_SHARE 应大于 0 且不超过 1，实际为 {raw_share}。")
     key_file = env.get(PREFIX + "SECRET_KEY_FILE")
     idle = _positive(env, "SESSION_IDLE_MINUTES", 30.0, 7 * 24 * 60)
     max_hours = _positive(env, "SESSION_MAX_HOURS", 12.0, 30 * 24)
@@ -111,6 +123,7 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         language=language,
         secret_key_file=Path(key_file) if key_file else data_dir / "secret.key",
         demo=(env.get(PREFIX + "DEMO") or "").strip().lower() in ("1", "true", "yes", "on"),
+        complete_share=share,
         session_idle_minutes=idle,
         session_max_hours=max_hours,
         rubric_second_evaluator=_switch(env, "RUBRIC_SECOND_EVALUATOR", True),

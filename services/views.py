@@ -21,6 +21,8 @@ from metrics.periods import Period, month_range, shift_month
 from metrics.rubric import Rubric
 from metrics.scoring import stars_text
 from services import audit_text, clock, reading, rubrics
+from services import changes as changes_mod
+from services import completeness as completeness_mod
 from services.actors import Actor, reload, require_role
 from services.context import App
 from store import audit
@@ -72,8 +74,9 @@ class Overview:
     total: dict[str, float]
     """Scope total — the unit at the scope's level of the bureau-wide computation (the station for a
     station head, the branch for a branch leader, else the bureau): indicator key → value (NaN = null)."""
-    prior: dict[str, float]
-    """The same unit's indicators over the same months a year earlier."""
+    changes: dict[str, changes_mod.Change]
+    """KPI key → its like-for-like change on the prior year (``services.changes``: the engine's 同比 of
+    the same rows, or the same offices' values a year earlier) — never a prior of all offices."""
     targets: dict[str, float]
     """Indicator key → target of the rubric item that scores it."""
     stars: pd.DataFrame
@@ -86,14 +89,24 @@ class Overview:
     best: pd.DataFrame
     worst: pd.DataFrame
     warnings: pd.DataFrame
-    """The scope's early warnings as of ``as_of``, most severe first — the first ``WARNINGS_SHOWN`` of
-    ``warnings_total`` (``early_warnings.COLUMNS``)."""
+    """The scope's early warnings of the period as of ``as_of`` (its end): about disputes received in the
+    period or still open at its end (``reading.warnings_page(since=…)``), most severe first — the first
+    ``WARNINGS_SHOWN`` of ``warnings_total`` (``early_warnings.COLUMNS``)."""
     completeness: pd.DataFrame
-    """Per station of the scope: offices registered, offices that reported ``period.last``, missing."""
+    """Per station of the scope: ``branch, station, offices, reported, missing`` — offices expected in
+    ``period`` and offices that reported it (``services.completeness``), stations with missing first."""
+    reported: completeness_mod.Completeness | None = None
+    """The scope's ``已上报 N/M`` of the period."""
     empty: bool = False
     extra: dict = field(default_factory=dict)
     warnings_total: int = 0
     """How many early warnings the scope has in all (``warnings`` lists the first ``WARNINGS_SHOWN``)."""
+    office_units: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """The scope's offices' indicators of the period (``compute(...).units`` of the office level)."""
+    total_level: str = "bureau"
+    """The level of the scope's total unit: ``bureau``, ``branch`` or ``station``."""
+    single_list: bool = False
+    """Fewer than ``2 * TOP_N`` offices are rated: ``best`` ranks them all and ``worst`` is empty."""
 
 
 def _row(frame: pd.DataFrame) -> dict[str, float]:
@@ -111,32 +124,20 @@ def _star_counts(ranked: pd.DataFrame, top: int) -> pd.DataFrame:
     return pd.DataFrame(recs)
 
 
-def _completeness(app: App, sc: reading.Scope, st: reading.Stored, month: str) -> pd.DataFrame:
-    with app.db.read() as conn:
-        q = select(offices.c.code, offices.c.station, offices.c.branch)
-        if sc.stations is not None:
-            q = q.where(offices.c.station.in_(sorted(sc.stations)))
-            if sc.branch is not None:
-                q = q.where(offices.c.branch == sc.branch)
-        got = conn.execute(q).all()
-    if not got:
-        return pd.DataFrame(columns=["branch", "station", "offices", "reported", "missing"])
-    code, station, branch = (list(c) for c in zip(*got, strict=True))  # plain columns: no per-Row probing
-    monthly = st.dataset.monthly
-    done = set(monthly["office_code"].to_numpy(dtype=object)[(monthly["month"] == month).to_numpy(dtype=bool)].tolist())
-    reg = pd.DataFrame({"code": code, "station": station, "branch": branch, "reported": [c in done for c in code]})
-    out = reg.groupby(["branch", "station"], as_index=False).agg(offices=("code", "size"),
-                                                                   reported=("reported", "sum"))
-    out["reported"] = out["reported"].astype(int)
-    out["missing"] = out["offices"] - out["reported"]
+def _completeness(app: App, sc: reading.Scope, st: reading.Stored, period: Period) -> pd.DataFrame:
+    status = reading.filter_units(completeness_mod.office_status(app, st, period), sc, "office")
+    per = completeness_mod.unit_counts(status, "station")
+    out = per.rename(columns={"expected": "offices"})[["branch", "station", "offices", "reported", "missing"]]
+    out = out.astype({"offices": int, "reported": int, "missing": int})
     return out.sort_values(["missing", "branch", "station"], ascending=[False, True, True], ignore_index=True)
 
 
-def completeness(app: App, actor: Actor | int, month: str) -> pd.DataFrame:
-    """Per station in the user's scope: ``branch, station, offices, reported, missing`` for ``month``,
+def completeness(app: App, actor: Actor | int, period: Period | str) -> pd.DataFrame:
+    """Per station in the user's scope: ``branch, station, offices, reported, missing`` for ``period``
+    (a month label or a Period; offices expected and reported as ``services.completeness`` counts them),
     stations with missing offices first."""
     sc = reading.scope(app, actor)
-    return _completeness(app, sc, reading.stored(app, sc.data_version), month)
+    return _completeness(app, sc, reading.stored(app, sc.data_version), reading.period_of(period))
 
 
 def overview(app: App, actor: Actor | int, period: Period, rubric: Rubric | None = None) -> Overview:
@@ -146,52 +147,61 @@ def overview(app: App, actor: Actor | int, period: Period, rubric: Rubric | None
     rubric = rubric or current_rubric(app, period)
     targets = {it.metric: it.target for it in rubric.items}
     label = scope_label(sc.actor)
+    reported = completeness_mod.period_completeness(app, sc.actor, period)
     if st.empty:
         empty = pd.DataFrame()
         return Overview(period, period.last_day, st.version, label, rubric.version, {}, {},
                         targets, empty, empty, empty, empty, empty, empty, empty,
-                        _completeness(app, sc, st, period.last), empty=True)
+                        _completeness(app, sc, st, period), reported=reported, empty=True)
     reports = reading.reports(app, st, period)
-    prior = reading.reports(app, st, period.prior_year())
     as_of = reports["office"].as_of
     ranked = reading.filter_units(reading.ranked(app, st, period, rubric), sc, "office")
     ranked["stars_text"] = [stars_text(None if pd.isna(s) else int(s), rubric.top_stars) for s in ranked["stars"]]
     rated = ranked[ranked["rated"]]
     cols = ["rank", "code", "name", "station", "branch", "score", "stars_text"]
-    best = rated.head(TOP_N)[cols].reset_index(drop=True)
-    worst = rated.tail(TOP_N).iloc[::-1][cols].reset_index(drop=True)
-    warns, warnings_total = reading.warnings_page(app, sc, st, as_of, WARNINGS_SHOWN)  # only these written
+    if len(rated) < 2 * TOP_N:  # too few for two lists of five that do not overlap: one ranked list
+        best, worst = rated[cols].reset_index(drop=True), rated.iloc[0:0][cols].reset_index(drop=True)
+    else:
+        best = rated.head(TOP_N)[cols].reset_index(drop=True)
+        worst = rated.tail(TOP_N).iloc[::-1][cols].reset_index(drop=True)
+    warns, warnings_total = reading.warnings_page(app, sc, st, as_of, WARNINGS_SHOWN, since=period.first_day)
     return Overview(
         period=period, as_of=as_of, version=st.version, scope=label, rubric_version=rubric.version,
-        total=_row(reading.scope_total(reports, sc)), prior=_row(reading.scope_total(prior, sc)),
+        total=_row(reading.scope_total(reports, sc)),
+        changes=changes_mod.changes(app, st, sc, period, reports, KPI_KEYS),
         targets=targets, stars=_star_counts(ranked, rubric.top_stars),
         branches=reading.filter_units(reports["branch"].units, sc, "branch"),
         stations=reading.filter_units(reports["station"].units, sc, "station"),
         offices=ranked, best=best, worst=worst, warnings=warns,
-        completeness=_completeness(app, sc, st, period.last), empty=ranked.empty, warnings_total=warnings_total,
+        completeness=_completeness(app, sc, st, period), reported=reported, empty=ranked.empty,
+        warnings_total=warnings_total, single_list=len(rated) < 2 * TOP_N,
+        office_units=reading.filter_units(reports["office"].units, sc, "office"), total_level=sc.total_level,
     )
 
 
-def warnings_list(app: App, actor: Actor | int, as_of: date) -> pd.DataFrame:
-    """Every early warning in the user's scope as of ``as_of``, most severe first (the overview's full
-    list, of which it shows the first ``WARNINGS_SHOWN``)."""
+def warnings_list(app: App, actor: Actor | int, as_of: date, since: date | None = None) -> pd.DataFrame:
+    """Every early warning in the user's scope as of ``as_of`` (of the period starting ``since`` when
+    given, as :attr:`Overview.warnings`), most severe first (the overview's full list, of which it shows
+    the first ``WARNINGS_SHOWN``)."""
     sc = reading.scope(app, actor)
-    return reading.warnings_in_scope(app, sc, reading.stored(app, sc.data_version), as_of)
+    return reading.warnings_page(app, sc, reading.stored(app, sc.data_version), as_of, since=since)[0]
 
 
 def trend(app: App, actor: Actor | int, key: str, last_month: str, months: int = TREND_MONTHS) -> pd.DataFrame:
     """Indicator ``key`` of the user's scope total (the unit at the scope's level, computed on the whole
     bureau) for each of the ``months`` months ending at ``last_month``: columns ``month, value``
-    (NaN = null; each point as its own one-month period)."""
+    (NaN = null; each point as its own one-month period) and ``complete`` (the scope had reported the
+    month, ``services.completeness``: a dip in a month still being reported is not a fall)."""
     sc = reading.scope(app, actor)
     st = reading.stored(app, sc.data_version)
     every = month_range(shift_month(last_month, -(months - 1)), last_month)
     if st.empty:
-        return pd.DataFrame({"month": every, "value": float("nan")})
+        return pd.DataFrame({"month": every, "value": float("nan"), "complete": False})
     level = sc.total_level
     s = reading.filter_units(reading.series(app, st, every, level, key), sc, level)
     got = s.groupby("month", sort=False)["value"].first() if len(s) else pd.Series(dtype="float64")
-    return pd.DataFrame({"month": every, "value": got.reindex(every).to_numpy(dtype="float64")})
+    complete = [completeness_mod.scope_completeness(app, sc, st, Period("month", m, m)).complete for m in every]
+    return pd.DataFrame({"month": every, "value": got.reindex(every).to_numpy(dtype="float64"), "complete": complete})
 
 
 # --- 系统管理 ----------------------------------------------------------------------------------------

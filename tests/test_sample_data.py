@@ -227,3 +227,25 @@ def test_committed_sample_files_are_the_generated_ones():
     assert history_name() in bureau_files and len(bureau_files) == 11
     total = sum(p.stat().st_size for d in ("bureau", "broken") for p in (SAMPLE_DIR / d).iterdir())
     assert total < 5 * 2**20
+
+
+def test_stars_spread_like_a_real_bureau_with_a_few_unrated_and_a_cap(bureau):
+    """A first look at the demo must not say the whole bureau is failing: on the month the screens open
+    on (2026-09, the latest complete one — 2026-10 misses one station in the demo) every star level from ★
+    to ★★★★★ is held by some offices, none holds most of them, a few are 待评, and a cap binds somewhere."""
+    from metrics.dataset import Dataset
+    from metrics.indicators import compute
+    from metrics.ranking import rank
+    from metrics.rubric import load_rubric
+    from metrics.scoring import score
+
+    monthly, ledger = bureau
+    ranked = rank(score(compute(Dataset(monthly=monthly, ledger=ledger, sources=[]), "2026-09", "office").units,
+                        load_rubric()))
+    stars = ranked["stars"].value_counts()
+    assert set(stars.index.astype(int)) == {1, 2, 3, 4, 5}
+    assert stars.max() <= 0.35 * len(ranked)
+    assert 1 <= ranked["stars"].isna().sum() <= 6
+    assert ranked["capped_by"].notna().sum() >= 1
+    assert ranked["score"].max() >= 90
+

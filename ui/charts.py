@@ -70,26 +70,58 @@ def trend_chart(series: pd.DataFrame, key: str, title: str | None = None) -> go.
                                  name=plot_text(name), line={"width": 3}))
     if len(names) == 1:
         fig.update_traces(line_color=NEUTRAL)
-    return _layout(fig, title or t("chart_trend_title", label=indicator_label(key)), t("month_axis"),
-                   axis_title(key))
+    if "complete" in series and "name" not in series and (~series["complete"].astype(bool)).any():
+        part = series[~series["complete"].astype(bool)]  # months not yet reported in full: marked, not hidden
+        import ui.screen_text  # noqa: F401  (registers the legend text)
+
+        fig.add_trace(go.Scatter(x=part["month"], y=display_values(key, part["value"]), mode="markers",
+                                 name=t("trend_incomplete"),
+                                 marker={"symbol": "circle-open", "size": 16, "color": BAD, "line": {"width": 2}}))
+    fig = _layout(fig, title or t("chart_trend_title", label=indicator_label(key)), t("month_axis"),
+                  axis_title(key))
+    # months as written (2026-10), never read as dates and relabelled "Oct 2025"
+    fig.update_xaxes(type="category", categoryorder="category ascending")
+    return fig
+
+
+def _bar_text(key: str, shown: float, raw: float, reported: float | None) -> str:
+    """A bar's value as written beside its unit's name: "92.3", "—" (no value), "未上报" (no row)."""
+    if reported is not None and not pd.isna(reported) and reported == 0:
+        return t("not_reported_bar")
+    if pd.isna(raw):
+        return "—"
+    return f"{shown:,.0f}" if INDICATORS[key].unit == "count" else f"{shown:.1f}"
 
 
 def bar_compare(frame: pd.DataFrame, key: str, reference: float | None = None, title: str | None = None,
                 name_col: str = "name") -> go.Figure:
-    """Horizontal bars of ``key`` per unit (``frame[name_col]``, user text: escaped here), coloured good/bad against
-    ``reference`` (e.g. the scope total) by the indicator's direction; the reference as a dashed line."""
+    """Horizontal bars of ``key`` per unit (``frame[name_col]``, user text: escaped here), coloured good/bad
+    against ``reference`` (e.g. the scope total) by the indicator's direction; the reference as a dashed
+    line named in the legend. Each unit's value is written in its axis label ("兰街派出所  92.3"), never on
+    the bar, so neither the line nor its label can cover it; a unit without any monthly row in the
+    period (``months_reported`` 0) reads "未上报" instead of a blank bar."""
+    import ui.screen_text  # noqa: F401  (registers "未上报")
+
     df = frame[[name_col, key]].copy()
+    df["reported"] = frame["months_reported"] if "months_reported" in frame.columns else float("nan")
     df["shown"] = display_values(key, df[key])
     better = INDICATORS[key].better
     df = df.sort_values("shown", ascending=(better != "lower"), na_position="first")
     colours = [good_bad_colour(key, v, reference) if reference is not None else NEUTRAL for v in df[key]]
-    fig = go.Figure(go.Bar(x=df["shown"], y=[plot_text(n) for n in df[name_col]], orientation="h", marker_color=colours,
-                           text=[("—" if pd.isna(v) else f"{v:.1f}") for v in df["shown"]], textposition="auto"))
-    if reference is not None and not pd.isna(reference):
+    labels = [f"{plot_text(n)}  {_bar_text(key, v, r, rep)}" for n, v, r, rep in
+              zip(df[name_col].astype(str), df["shown"], df[key], df["reported"], strict=True)]
+    fig = go.Figure(go.Bar(x=df["shown"], y=labels, orientation="h", marker_color=colours, showlegend=False,
+                           hovertemplate="%{y}<extra></extra>"))
+    if reference is not None and not pd.isna(reference) and len(df):
         ref = float(display_values(key, pd.Series([reference])).iloc[0])
-        fig.add_vline(x=ref, line_dash="dash", line_color=MUTED, annotation_text=t("chart_overall"))
+        fig.add_trace(go.Scatter(x=[ref, ref], y=[labels[0], labels[-1]], mode="lines", yaxis="y2",
+                                 line={"dash": "dash", "color": MUTED, "width": 2}, hoverinfo="skip",
+                                 name=f"{t('chart_overall')} {_bar_text(key, ref, reference, None)}"))
+        fig.update_layout(yaxis2={"overlaying": "y", "visible": False, "range": [0, 1]})
+        fig.data[-1].update(y=[0, 1])
     fig = _layout(fig, title or t("chart_compare_title", label=indicator_label(key)), axis_title(key), "")
-    fig.update_layout(height=max(300, 40 * len(df) + 120))
+    fig.update_layout(height=max(300, 40 * len(df) + 140), showlegend=True)
+    fig.update_yaxes(type="category", automargin=True)
     return fig
 
 
@@ -98,4 +130,8 @@ def star_distribution_chart(counts: pd.DataFrame, title: str = "星级分布") -
     colours = [STAR_COLOURS.get(int(s) if not pd.isna(s) else 0, MUTED) for s in counts["stars"]]
     fig = go.Figure(go.Bar(x=counts["label"], y=counts["count"], marker_color=colours, text=counts["count"],
                            textposition="auto"))
-    return _layout(fig, title, t("star_axis"), t("office_count_axis"))
+    fig = _layout(fig, title, t("star_axis"), t("office_count_axis"))
+    most = int(pd.to_numeric(counts["count"], errors="coerce").fillna(0).max()) if len(counts) else 0
+    # counts of offices: whole-number ticks only (no 0.5 or 1.5 when every bar is 0, 1 or 2)
+    fig.update_yaxes(rangemode="tozero", tick0=0, dtick=1 if most <= 10 else None, tickformat=",d")
+    return fig

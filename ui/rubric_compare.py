@@ -9,10 +9,10 @@ import streamlit as st
 import ui.analysis_text  # noqa: F401  (registers the column labels)
 import ui.rubric_text  # noqa: F401  (registers the sentences)
 from metrics.scoring import stars_text
+from services import completeness, rubrics
 from services import rating_views as rv
-from services import rubrics
 from ui.i18n import t
-from ui.period import period_picker
+from ui.period import period_picker, show_completeness
 from ui.tables import show_table
 
 
@@ -22,9 +22,10 @@ def show(app, actor, versions: list[rubrics.VersionInfo], number: int) -> None:
     if len(versions) < 2:
         st.info(t("rub_compare_single", name=versions[0].name))
         return
-    period = period_picker("rub", rv.months_in_scope(app, actor))
+    period = period_picker("rub", rv.months_in_scope(app, actor), defaults=completeness.default_periods(app, actor))
     if period is None:
         return
+    show_completeness(completeness.period_completeness(app, actor, period))
     current = rubrics.in_force(app, period)
     numbers = list(by_number)
     c = st.columns(2)

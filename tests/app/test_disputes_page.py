@@ -49,3 +49,36 @@ def test_three_colour_board_lists_can_be_downloaded(demo):
     no_failure(at)
     board = [b for b in at.get("download_button") if b.proto.id and "dis_board_csv" in b.proto.id]
     assert len(board) == 1 and board[0].proto.label == "下载表格（CSV）"
+
+
+def test_the_board_and_lists_are_of_the_chosen_period(demo):
+    """矛盾纠纷 has a period: open disputes as of its end, resolution by level of the disputes received in
+    it, and warnings about disputes received in it or still open at its end — not all time."""
+    import pandas as pd
+
+    from services import reading
+
+    ev = actor(demo, "evaluator")
+    board = rv.dispute_board(demo, ev, "2026-09")
+    assert board.as_of.isoformat() == "2026-09-30"
+    led = reading.stored(demo).dataset.ledger
+    received = pd.to_datetime(led["received_date"])
+    in_sept = led[(received >= "2026-09-01") & (received <= "2026-09-30")]
+    assert board.received == len(in_sept)
+    resolved = in_sept[(in_sept["status"] == "已化解") & (pd.to_datetime(in_sept["resolved_date"]) <= "2026-09-30")]
+    assert int(board.by_level["合计"].sum()) == len(resolved)
+    assert int(rv.dispute_board(demo, ev).by_level["合计"].sum()) > len(resolved)  # all time is more
+    opened = pd.to_datetime(board.open["received_date"])
+    assert len(board.open) and (opened <= "2026-09-30").all()
+    assert not (pd.to_datetime(board.open["resolved_date"]) <= "2026-09-30").any()
+    for listed in (board.overdue, board.follow_up, board.repeat):
+        got = pd.to_datetime(listed["received_date"])
+        still_open = listed["resolved_date"].isna() | (pd.to_datetime(listed["resolved_date"]) > "2026-09-30")
+        assert ((got >= "2026-09-01") | still_open).all()
+
+
+def test_the_disputes_page_has_a_period_picker_on_the_latest_complete_month(demo):
+    at = sign_in(demo, "evaluator", PAGE)
+    no_failure(at)
+    assert at.selectbox(key="dis_month").value == "2026-09"
+    assert any("本期受理纠纷" in c.value for c in at.caption)

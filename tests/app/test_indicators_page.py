@@ -37,8 +37,10 @@ def test_evaluator_indicator_table_holds_every_office_and_matches_the_service(de
     ev = _actor(demo, "evaluator")
     at = sign_in(demo, "evaluator", PAGE)
     table = at.dataframe[0].value
-    months = rv.months_in_scope(demo, ev)
-    view = rv.indicator_view(demo, ev, months[-1], "office")
+    from services import completeness
+
+    shown_month = completeness.default_periods(demo, ev)["month"]  # the latest complete month
+    view = rv.indicator_view(demo, ev, shown_month, "office")
     assert sorted(table["code"]) == sorted(view.units["code"])
     assert len(set(table["station"])) > 1
     # percent with one decimal: the shown resolution rate is the engine's fraction × 100
@@ -62,3 +64,19 @@ def test_forged_drill_value_for_another_station_is_refused_by_the_service(demo):
         rv.ledger_view(demo, head, level="station", unit=sorted(others)[0])
     with pytest.raises(PermissionDenied):
         rv.indicator_view(demo, head, rv.months_in_scope(demo, head)[-1], "bureau")
+
+
+def test_trend_keeps_units_and_data_after_the_level_changes(demo):
+    """Changing 层级 used to leave the unit picker empty and the trend chart blank (axes −1…6)."""
+    at = sign_in(demo, "evaluator", PAGE)
+    no_failure(at)
+    at.radio(key="ind_level").set_value("station").run()
+    no_failure(at)
+    picker = next(m for m in at.multiselect if m.label == "显示的单位（最多 12 个）")
+    assert picker.value and set(picker.value) <= set(picker.options)
+    assert all(name.endswith("派出所") for name in picker.value)
+    chart = next(c for c in at.get("plotly_chart") if "ind_trend_chart" in c.proto.id)
+    import json
+
+    traces = json.loads(chart.proto.spec)["data"]
+    assert traces and all(any(y is not None for y in tr["y"]) for tr in traces)

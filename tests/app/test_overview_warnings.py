@@ -16,13 +16,13 @@ def _actor(app, role):
 
 
 def test_overview_carries_the_most_severe_warnings_and_their_total(demo_app, monkeypatch):
-    monkeypatch.setattr(views, "WARNINGS_SHOWN", 4)
+    monkeypatch.setattr(views, "WARNINGS_SHOWN", 2)
     for role in ("evaluator", "station_head"):
         actor = _actor(demo_app, role)
         ov = views.overview(demo_app, actor, parse_period("2026-10"))
-        full = views.warnings_list(demo_app, actor, ov.as_of)
-        assert list(full.columns) == list(COLUMNS) and ov.warnings_total == len(full) > 4
-        assert ov.warnings.to_dict("records") == full.head(4).to_dict("records")
+        full = views.warnings_list(demo_app, actor, ov.as_of, since=ov.period.first_day)
+        assert list(full.columns) == list(COLUMNS) and ov.warnings_total == len(full) > 2
+        assert ov.warnings.to_dict("records") == full.head(2).to_dict("records")
         if role == "station_head":
             assert set(full["station"]) == {actor.scope_value}
 
@@ -31,7 +31,10 @@ def test_overview_page_lists_only_the_shown_warnings_and_offers_the_full_list(de
     monkeypatch.setattr(views, "WARNINGS_SHOWN", 3)
     at = sign_in(demo_app, "evaluator")
     no_failure(at)
-    total = views.overview(demo_app, _actor(demo_app, "evaluator"), parse_period("2026-10")).warnings_total
+    from services import completeness
+
+    shown = completeness.default_periods(demo_app, _actor(demo_app, "evaluator"))["month"]
+    total = views.overview(demo_app, _actor(demo_app, "evaluator"), parse_period(shown)).warnings_total
     listed = [df.value for df in at.dataframe if "message" in df.value.columns]
     assert len(listed) == 1 and len(listed[0]) == 3
     assert any(f"共 {total} 条预警" in c.value and "最严重的 3 条" in c.value for c in at.caption)

@@ -127,6 +127,8 @@ def test_publishing_needs_a_tick_and_rates_only_from_the_period_given(demo):
 def test_the_rating_screen_uses_the_version_in_force_and_says_when_another_is_picked(demo):
     at = sign_in(demo, "leadership", "pages/rating.py")
     no_failure(at)
+    at.selectbox(key="rat_month").select("2026-10").run()  # (the screen opens on 2026-09, the latest complete)
+    no_failure(at)
     picker = at.selectbox(key="rat_rubric")
     assert picker.value is None
     assert any("评分规则 第 1 版（2026Q4 起）" in x for x in texts(at)), "2026-10 is rated by version 1"
@@ -140,7 +142,11 @@ def test_the_rating_screen_uses_the_version_in_force_and_says_when_another_is_pi
 def test_the_overview_names_the_version_in_force_for_its_period(demo):
     at = sign_in(demo, "leadership", "pages/overview.py")
     no_failure(at)
-    assert "评分规则版本：第 1 版（2026Q4 起）" in texts(at)  # the overview opens on 2026-10
+    at.selectbox(key="ov_period_month").select("2026-10").run()  # it opens on 2026-09, the latest complete
+    no_failure(at)
+    assert "评分规则版本：第 1 版（2026Q4 起）" in texts(at)
+    at.selectbox(key="ov_period_month").select("2026-09").run()
+    assert "评分规则版本：第 0 版（系统默认）" in texts(at)  # before 2026Q4: the shipped default
 
 
 def test_with_two_evaluators_the_second_one_confirms_on_the_screen(demo):

@@ -98,7 +98,7 @@ def test_hostile_office_name_is_literal_text_in_every_chart_of_the_indicator_scr
 
     ind = sign_in(demo_app, "evaluator", "pages/indicators.py")
     ind.radio(key="ind_level").set_value("office").run()
-    ind.multiselect(key="ind_trend_units").set_value([LINK]).run()
+    ind.multiselect(key="ind_trend_units_office").set_value([LINK]).run()  # one picker per level
     no_failure(ind)
     strings = _plotly_strings(ind)
     assert any("点我" in s for s in strings), "the office should be in the charts"

@@ -153,6 +153,45 @@ def demo_app(browser):
     _stop(server)
 
 
+@pytest.fixture(scope="module")
+def early_demo_app(browser):
+    """Its own demo server (the shared one stays as seeded), seeded, on which the demo station head's
+    station (兰街派出所) has then stored its 2026-11 report early — a real workbook through the real
+    reader and upload services — while 2026-10 still misses one station."""
+    import datetime as dt
+
+    from sample_data.generate import build_bureau, station_rows, write_station_workbook
+    from services import accounts, uploads
+    from services.context import open_app
+    from services.demo import DEMO_PASSWORD, DEMO_USERS
+    from services.settings import from_env
+
+    server = _start("early", {"DASHBOARD_DEMO": "1"})
+    context = browser.new_context()
+    try:
+        warm = context.new_page()
+        warm.goto(server.url)
+        warm.wait_for_selector('[data-testid="stForm"]', timeout=SEED_TIMEOUT_MS)
+        monthly, ledger = build_bureau()
+        rows, _ = station_rows(monthly, ledger, "兰街派出所", "2026-10")
+        path = server.data_dir / "东城分局_兰街派出所_2026-11月报.xlsx"
+        write_station_workbook(path, rows.assign(month="2026-11"), ledger.iloc[0:0], fill_date="2026-12-03")
+        app = open_app(from_env({"DASHBOARD_DATA_DIR": str(server.data_dir), "DASHBOARD_DEMO": "1"}))
+        try:
+            head = accounts.authenticate(app, DEMO_USERS["station_head"], DEMO_PASSWORD).actor
+            plan = uploads.prepare_upload(app, head, [(path.name, path.read_bytes())], upload_date=dt.date(2026, 12, 3))
+            uploads.commit_upload(app, head, plan, acknowledge_warnings=True)
+        finally:
+            app.close()
+    except Exception:
+        _stop(server)
+        raise
+    finally:
+        context.close()
+    yield server
+    _stop(server)
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright

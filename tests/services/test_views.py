@@ -59,15 +59,35 @@ def test_bureau_total_prior_year_and_stars_match_the_engine(demo):
     ov = views.overview(demo, leader, parse_period("2026Q3"))
     dataset = reading.stored(demo).dataset
     expected = compute(dataset, "2026Q3", "bureau").units.iloc[0]
-    prior = compute(dataset, "2025Q3", "bureau").units.iloc[0]
     assert ov.total["resolution_rate"] == pytest.approx(expected["resolution_rate"])
-    assert ov.prior["alerts"] == pytest.approx(prior["alerts"])
+    assert ov.changes["alerts"].relative == expected["alerts_yoy"]
+    assert ov.changes["alerts"].absolute == expected["alerts"] - expected["alerts_prior"]
     assert ov.stars["count"].sum() == len(ov.offices) == 40
     assert list(ov.best["score"]) == sorted(ov.best["score"], reverse=True)
+    assert not set(ov.best["code"]) & set(ov.worst["code"])
+
+
+def test_overview_warnings_are_those_of_the_period(demo):
+    """A follow-up missed in 2024 on a dispute resolved in 2024 is not a warning of 2026-10: each listed
+    dispute warning is about a dispute received in the period or still open at its end."""
+    from metrics.indicators.components import ledger_status
+
+    leader = _actor(demo, "leadership")
+    ov = views.overview(demo, leader, parse_period("2026-10"))
+    everything = views.warnings_list(demo, leader, ov.as_of)
+    led = reading.stored(demo).dataset.ledger.set_index("dispute_id")
+    listed = views.warnings_list(demo, leader, ov.as_of, since=ov.period.first_day)
+    assert ov.warnings_total == len(listed) < len(everything)
+    assert (everything["rule"] == "follow_up_late").sum() > (listed["rule"] == "follow_up_late").sum()
+    rows = led.loc[listed["dispute_id"].dropna()]
+    received = rows["received_date"].dt.date
+    still_open = ledger_status(rows.reset_index(), ov.as_of)["open"]
+    assert ((received >= ov.period.first_day).to_numpy() | still_open).all()
 
 
 def test_completeness_names_the_station_left_unreported(demo):
     comp = views.completeness(demo, _actor(demo, "leadership"), "2026-10")
+    assert list(comp.columns) == ["branch", "station", "offices", "reported", "missing"]
     assert (comp["missing"] > 0).sum() == 1 and comp.iloc[0]["missing"] == comp.iloc[0]["offices"]
 
 
@@ -97,3 +117,15 @@ def test_two_backups_in_the_same_instant_get_two_files(demo, monkeypatch):
     first, second = (backup_service.backup_for_download(demo, admin) for _ in range(2))
     assert first.name != second.name and first.read_bytes()[:16] == second.read_bytes()[:16] == b"SQLite format 3\x00"
     assert {first.name, second.name} <= {p.name for p in demo.settings.backup_dir.glob("*.sqlite3")}
+
+
+def test_trend_marks_the_month_still_being_reported(demo):
+    """2026-10 misses one station in the demo: its point is marked, not shown as a plain fall."""
+    from ui.charts import trend_chart
+
+    series = views.trend(demo, _actor(demo, "leadership"), "alerts", "2026-10")
+    assert list(series.loc[~series["complete"], "month"]) == ["2026-10"]
+    marked = [tr for tr in trend_chart(series, "alerts").data if tr.mode == "markers"]
+    assert len(marked) == 1 and list(marked[0].x) == ["2026-10"]
+    head = views.trend(demo, _actor(demo, "station_head"), "alerts", "2026-10")
+    assert head["complete"].all()  # the head's own station reported every month

@@ -13,7 +13,7 @@ from metrics.rubric import load_rubric
 from ui.funnel import Z95, Z998, funnel_figure, funnel_limits, funnel_points, overall_rate
 from ui.heatmap import heatmap_figure, heatmap_matrix
 from ui.risk_board import board_counts, risk_board_figure
-from ui.waterfall import waterfall_steps
+from ui.waterfall import waterfall_figure, waterfall_steps
 
 
 def test_limits_match_the_binomial_normal_approximation_by_hand():
@@ -115,3 +115,23 @@ def test_risk_board_counts_every_colour_and_unfilled_risk():
     fig = risk_board_figure(counts)
     assert list(fig.data[0].y) == [2, 0, 1, 1]
     assert fig.layout.yaxis.title.text == "未化解纠纷数（件）"
+
+
+def test_waterfall_draws_points_lost_as_red_bars_and_names_missing_items_once():
+    from ui.palette import BAD
+
+    rubric = load_rubric()
+    row = {"code": "X", "name": "测试", "resolution_rate": 0.9, "on_time_rate": 0.8, "follow_up_rate": 0.7,
+           "proactive_rate": 0.6, "dispute_alerts_yoy": 0.0, "criminal_cases_yoy": -0.1, "avg_daily_hours": 6.0,
+           "officer_familiarity": 0.8, "resident_familiarity": None, "visit_coverage": None, "civil_to_criminal": 0}
+    ex = explain(row, rubric)
+    fig = waterfall_figure(ex)
+    earned, lost = fig.data
+    assert lost.marker.color == BAD and lost.name == "失分"
+    # items with data: earned + lost is the item's weight rescaled; all of them add up to 100
+    assert sum(earned.x[1:]) == pytest.approx(ex.score) and sum(lost.x[1:]) == pytest.approx(100 - ex.score)
+    assert lost.x[0] == pytest.approx(100 - ex.score)  # the total bar (drawn at the bottom)
+    missing = [it.label for it in ex.items if it.points is None]
+    assert len(missing) == 2 and not set(missing) & set(earned.y)
+    notes = [a.text for a in fig.layout.annotations]
+    assert len(notes) == 1 and all(m in notes[0] for m in missing)

@@ -27,6 +27,7 @@ from metrics import problems as pb
 from metrics.dataset import SourceFile, Upload
 from metrics.problems import Problem
 from metrics.schema import LEDGER, MONTHLY
+from services import instructions
 from services.actors import Actor, may_upload_station, reload, require_role, visible_stations
 from services.context import App
 from services.errors import Conflict, PermissionDenied, ServiceError
@@ -472,6 +473,8 @@ def commit_upload(app: App, actor: Actor | int, plan: UploadPlan, acknowledge_wa
     msg = f"已保存 {len(ids)} 个文件。" if ids else "没有需要保存的新数据。"
     if skipped:
         msg += "未重复保存：" + "、".join(skipped) + "。"
+    if ids:  # the warning loop follows the stored data (issue 13)
+        msg += instructions.sync_after_upload(app) or ""
     return UploadReceipt(upload_ids=ids, message=msg, skipped=skipped)
 
 

@@ -16,6 +16,8 @@ EVENT_KINDS = frozenset({
     "LoginFailed", "LoginSucceeded", "LoggedOut", "AccountLocked", "AccountUnlocked",
     "UserCreated", "RoleChanged", "PasswordReset", "PasswordChanged",
     "BackupTaken", "DatabaseInitialised", "OfficeMoved",
+    "InstructionsSynced", "InstructionAcknowledged", "InstructionAnswered", "InstructionClosed",
+    "InstructionReturned", "InstructionSupervised", "InstructionSettingsStored",
 })
 """Every kind of event the app records (architecture.md, habit 8)."""
 

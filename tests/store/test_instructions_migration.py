@@ -1,7 +1,7 @@
 """The instructions migration upgrades a database that already holds data, on SQLite and PostgreSQL."""
 
 from alembic import command
-from sqlalchemy import inspect, insert, select
+from sqlalchemy import insert, inspect, select
 
 from store import audit, migrate
 from store.tables import instructions, users

@@ -1,0 +1,53 @@
+"""Sentences of the 预警处置 screen, added to the one message table (as ``ui.analysis_text`` does).
+
+Templates never embed user text: messages, notes and feedback are shown with ``st.text`` or in tables.
+"""
+
+from __future__ import annotations
+
+from ui import i18n
+
+ENTRIES: dict[str, tuple[str, str]] = {
+    "ins_caption": ("每条预警生成一条指令：所长签收、反馈，考评员或局领导核查办结或退回；逾期的指令列入督办。时间为北京时间。",
+                    "Each warning is an instruction: the station head signs and answers, an evaluator or leader "
+                    "closes or returns it; overdue ones are escalated. Times in Beijing time."),
+    "ins_none": ("当前没有预警指令。", "No instructions."),
+    "ins_tab_queue": ("我的待办", "My queue"),
+    "ins_tab_board": ("全局看板", "Board"),
+    "ins_tab_overdue": ("逾期", "Overdue"),
+    "ins_tab_supervised": ("督办", "Escalated"),
+    "ins_tab_verify": ("待核查", "To verify"),
+    "ins_tab_all": ("全部指令", "All"),
+    "ins_count": ("共 {n} 条", "{n} in all"),
+    "ins_by_status": ("按状态", "By status"),
+    "ins_by_station": ("按派出所", "By station"),
+    "ins_by_branch": ("按分局", "By branch"),
+    "ins_queue_hint": ("逾期的在前；有督办意见的请优先处理。", "Overdue first; escalated ones need attention first."),
+    "ins_pick": ("查看指令", "Open instruction"),
+    "ins_detail": ("指令详情", "Instruction"),
+    "ins_warning": ("预警内容", "Warning"),
+    "ins_status_line": ("状态：{status} · 期限：{due}", "Status: {status} · due {due}"),
+    "ins_overdue": ("已逾期", "Overdue"),
+    "ins_cleared": ("预警条件已消除，仍需核查办结。", "The warning condition has cleared; a verifier must still close it."),
+    "ins_notes": ("督办意见", "Escalation notes"),
+    "ins_rows": ("相关纠纷台账", "Dispute rows"),
+    "ins_history": ("处置记录", "History"),
+    "ins_ack": ("签收", "Sign off"),
+    "ins_answer_text": ("反馈内容（做了什么）", "Feedback (what was done)"),
+    "ins_answer": ("提交反馈", "Send feedback"),
+    "ins_reason": ("核查说明（退回时必填）", "Note (required to return)"),
+    "ins_close": ("办结", "Close"),
+    "ins_return": ("退回", "Return"),
+    "ins_note_text": ("督办意见", "Escalation note"),
+    "ins_supervise": ("督办", "Escalate"),
+    "ins_done": ("已保存：第 {id} 号指令现为“{status}”。", "Saved: instruction {id} is now {status}."),
+    "ins_ledger": ("下载指令台账（xlsx）", "Download ledger (xlsx)"),
+}
+
+
+def register() -> None:
+    for key, value in ENTRIES.items():
+        i18n.MESSAGES.setdefault(key, value)
+
+
+register()

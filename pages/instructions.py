@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 import ui.instructions_text  # noqa: F401  (registers this screen's sentences)
+from metrics.instruction_loop import INDICATORS
 from services import instructions as ins
 from services.errors import ServiceError
 from ui.i18n import t
@@ -20,6 +21,7 @@ b = ins.board(app, actor)
 if b.items.empty:
     st.info(t("ins_none"))
     st.stop()
+LOOP_LABELS = {k: v[0] for k, v in INDICATORS.items()}
 SHOWN = ["id", "status_label", "overdue", "due", "rule_label", "risk", "station", "office_name", "dispute",
          "message", "supervision_notes"]
 
@@ -32,8 +34,22 @@ def _list(frame, key: str) -> None:
     show_table(frame[SHOWN], key, labels=ins.BOARD_LABELS)
 
 
+def _loop(levels: tuple[str, ...]) -> None:
+    months = sorted({str(c)[:7] for c in b.items["created_at"]}, reverse=True)
+    c1, c2 = st.columns(2)
+    month = c1.selectbox(t("ins_loop_month"), months, key="ins_loop_month")
+    level = c2.selectbox(t("ins_loop_level"), levels, index=min(1, len(levels) - 1), key="ins_loop_level",
+                         format_func=lambda v: {"office": "警务室", "station": "派出所", "branch": "分局",
+                                                "bureau": "全局"}[v])
+    st.caption(t("ins_loop_hint"))
+    table = ins.loop_indicators(app, actor, month, level)
+    show_table(table, "ins_loop", labels={**LOOP_LABELS, "office_code": "警务室编码", "office_name": "警务室",
+                                          "station": "派出所", "branch": "分局", "issued": "指令数"},
+               percent_cols=["ack_on_time_rate", "answer_on_time_rate", "close_rate"], decimals={"avg_close_days": 1})
+
+
 if b.role == "station_head":
-    tabs = st.tabs([t("ins_tab_queue"), t("ins_tab_supervised"), t("ins_tab_all")])
+    tabs = st.tabs([t("ins_tab_queue"), t("ins_tab_supervised"), t("ins_tab_all"), t("ins_tab_loop")])
     with tabs[0]:
         st.caption(t("ins_queue_hint"))
         _list(b.queue, "ins_queue")
@@ -41,9 +57,11 @@ if b.role == "station_head":
         _list(b.supervised, "ins_supervised")
     with tabs[2]:
         _list(b.items, "ins_all")
+    with tabs[3]:
+        _loop(("office", "station"))
 else:
     tabs = st.tabs([t("ins_tab_board"), t("ins_tab_overdue"), t("ins_tab_supervised"), t("ins_tab_verify"),
-                    t("ins_tab_all")])
+                    t("ins_tab_all"), t("ins_tab_loop")])
     with tabs[0]:
         cols = st.columns(len(b.by_status))
         for col, rec in zip(cols, b.by_status.to_dict("records"), strict=True):
@@ -60,6 +78,8 @@ else:
         _list(b.verification, "ins_verify")
     with tabs[4]:
         _list(b.items, "ins_all")
+    with tabs[5]:
+        _loop(("office", "station", "branch", "bureau"))
     name, data = ins.ledger_xlsx(app, actor) if st.session_state.get("ins_ledger_ready") else ("", b"")
     if data:
         st.download_button(t("ins_ledger"), data, file_name=name, key="ins_ledger_download",

@@ -498,11 +498,12 @@ def supervise(app: App, actor: Actor | int, iid: int, text: str, *, now: datetim
 # --- the screen 预警处置 and the ledger --------------------------------------------------------------
 
 BOARD_COLUMNS = ("id", "status_label", "overdue", "condition_cleared", "due", "rule_label", "risk", "station",
-                 "branch", "office_name", "dispute", "month", "message", "supervision_notes", "status", "version")
+                 "branch", "office_name", "dispute", "month", "message", "supervision_notes", "created_at", "status",
+                 "version")
 BOARD_LABELS = {"id": "指令号", "status_label": "状态", "overdue": "逾期", "condition_cleared": "预警条件已消除",
                 "due": "期限", "rule_label": "预警", "risk": "风险", "station": "派出所", "branch": "分局",
                 "office_name": "警务室", "dispute": "纠纷编号", "month": "月份", "message": "预警内容",
-                "supervision_notes": "督办", "status": "状态代码", "version": "版本"}
+                "supervision_notes": "督办", "created_at": "生成时间", "status": "状态代码", "version": "版本"}
 
 
 @dataclass(frozen=True)
@@ -587,3 +588,60 @@ def ledger_xlsx(app: App, actor: Actor | int, *, now: datetime | None = None) ->
         audit.append(conn, "DataExported", actor_id=who.id, actor_name=who.username, what="instruction_ledger",
                      rows=len(b.items))
     return f"预警指令台账_{today().isoformat()}.xlsx", buf.getvalue()
+
+
+# --- indicators of the loop ------------------------------------------------------------------------
+
+def _loop_frame(conn: Connection, vis: set[str] | None) -> pd.DataFrame:
+    """One row per visible instruction in ``metrics.instruction_loop.FRAME_COLUMNS``."""
+    from metrics.instruction_loop import FRAME_COLUMNS
+
+    q = select(instructions)
+    if vis is not None:
+        q = q.where(instructions.c.station.in_(sorted(vis)))
+    recs = [dict(r) for r in conn.execute(q).mappings()]
+    if not recs:
+        return pd.DataFrame(columns=list(FRAME_COLUMNS))
+    first_answer = dict(conn.execute(select(instruction_events.c.instruction_id, func.min(instruction_events.c.at))
+                                     .where(instruction_events.c.kind == "answered")
+                                     .group_by(instruction_events.c.instruction_id)).all())
+    first_ack = dict(conn.execute(select(instruction_events.c.instruction_id, func.min(instruction_events.c.at))
+                                  .where(instruction_events.c.kind == "acknowledged")
+                                  .group_by(instruction_events.c.instruction_id)).all())
+    bodies = dict(conn.execute(select(instruction_settings.c.version, instruction_settings.c.body)).all())
+    parsed = {v: parse_settings(b) for v, b in bodies.items()}
+    out = []
+    for r in recs:
+        created = _aware(r["created_at"])
+        out.append({
+            "id": r["id"], "office_code": r["office_code"], "office_name": r["office_name"], "station": r["station"],
+            "branch": r["branch"], "month": created.astimezone(BUREAU_TZ).strftime("%Y-%m"), "status": r["status"],
+            "created_at": created, "hours": parsed[r["settings_version"]].hours_for(r["risk"]),
+            "acknowledged_at": _aware(first_ack.get(r["id"])), "first_answer_at": _aware(first_answer.get(r["id"])),
+            "closed_at": _aware(r["closed_at"]), "due_at": _aware(r["due_at"])})
+    return pd.DataFrame(out, columns=list(FRAME_COLUMNS))
+
+
+def loop_indicators(app: App, actor: Actor | int, period: str, level: str = "station", *,
+                    now: datetime | None = None) -> pd.DataFrame:
+    """签收及时率, 反馈及时率, 办结率, 平均办结天数, 逾期指令数 of the instructions issued in ``period``
+    (e.g. ``2026-10``, ``2026Q4``, ``2026``), per ``level`` (office, station, branch, bureau), within the
+    actor's scope (a station head: their station's offices and the station; a branch leader: up to the
+    branch)."""
+    from metrics.instruction_loop import LEVEL_KEYS
+    from metrics.instruction_loop import loop_indicators as compute
+    from metrics.periods import month_range
+
+    p = reading.period_of(period)
+    if level not in LEVEL_KEYS:
+        raise ServiceError(f"未知的层级“{level}”（可选：office、station、branch、bureau）。")
+    with app.db.read() as conn:
+        who = reload(conn, actor)
+        vis = _visible(conn, who)
+        allowed = {"station_head": ("office", "station")}.get(who.role)
+        if who.role == "leadership" and who.scope_kind == "branch":
+            allowed = ("office", "station", "branch")
+        if allowed is not None and level not in allowed:
+            raise PermissionDenied("您的范围不含该层级的汇总。")
+        frame = _loop_frame(conn, vis)
+    return compute(frame, level, month_range(p.first, p.last), _now(now))

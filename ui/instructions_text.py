@@ -41,6 +41,11 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "ins_note_text": ("督办意见", "Escalation note"),
     "ins_supervise": ("督办", "Escalate"),
     "ins_done": ("已保存：第 {id} 号指令现为“{status}”。", "Saved: instruction {id} is now {status}."),
+    "ins_tab_loop": ("闭环指标", "Loop indicators"),
+    "ins_loop_month": ("生成月份", "Month issued"),
+    "ins_loop_level": ("层级", "Level"),
+    "ins_loop_hint": ("按指令生成月份统计；签收/反馈及时率只计已签收/已反馈或已超过时限的指令。",
+                      "By month issued; on-time rates count only instructions done or past their deadline."),
     "ins_ledger": ("下载指令台账（xlsx）", "Download ledger (xlsx)"),
 }
 

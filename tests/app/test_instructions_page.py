@@ -24,9 +24,9 @@ def test_page_renders_for_every_role(demo, role):
     assert at.title[0].value == "预警处置"
     tabs = [tab.label for tab in at.tabs]
     if role == "station_head":
-        assert tabs == ["我的待办", "督办", "全部指令"]
+        assert tabs == ["我的待办", "督办", "全部指令", "闭环指标"]
     else:
-        assert tabs == ["全局看板", "逾期", "督办", "待核查", "全部指令"]
+        assert tabs == ["全局看板", "逾期", "督办", "待核查", "全部指令", "闭环指标"]
         assert [m.label for m in at.metric] == list(ins.STATUS_LABELS.values())
 
 
@@ -98,3 +98,13 @@ def test_the_ledger_downloads_as_a_formula_safe_workbook(demo):
     assert ws.cell(1, 1).value == "指令号"
     assert ws.max_row == len(ins.board(demo, actor(demo, "evaluator")).items) + 1
     assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
+
+
+def test_loop_indicators_tab_shows_the_service_table(demo):
+    at = sign_in(demo, "leadership", PAGE)
+    no_failure(at)
+    month = at.selectbox(key="ins_loop_month").value
+    shown = next(d.value for d in at.dataframe if "ack_on_time_rate" in d.value)
+    want = ins.loop_indicators(demo, actor(demo, "leadership"), month, "station")
+    assert shown["station"].tolist() == want["station"].tolist()
+    assert shown["issued"].sum() == want["issued"].sum() == len(ins.board(demo, actor(demo, "leadership")).items)

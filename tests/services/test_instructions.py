@@ -193,3 +193,32 @@ def test_deadline_settings_are_validated_and_versioned(loop):
     assert versions == [1, 2] and stored == [1, 1]  # existing instructions keep the version they began with
     with pytest.raises(PermissionDenied):
         ins.sync(app, AS_OF, p["head"])
+
+
+def test_loop_indicators_per_station_with_a_fixed_clock(app, monkeypatch):
+    monkeypatch.setattr(ins, "today", lambda: AS_OF)
+    reading.clear_cache()
+    p = create_users(app)
+    ms, ds = _bureau()
+    with monkeypatch.context() as m:
+        m.setattr(ins, "sync_after_upload", lambda _app: None)
+        store_as(app, p["eval"].id, make_upload("bureau.xlsx", ms, ds))
+    ins.sync(app, AS_OF, p["eval"], now=T0)
+    red = _by_rule(app, p["eval"], "red_open")["id"]
+    ins.acknowledge(app, p["head"], red, now=T0 + timedelta(hours=2))
+    ins.answer(app, p["head"], red, "已处理", now=T0 + timedelta(hours=30))  # feedback due T0+26 h: late
+    ins.verify(app, p["eval"], red, close=True, now=T0 + timedelta(hours=48))
+    got = ins.loop_indicators(app, p["lead"], "2026-09", "station", now=T0 + timedelta(hours=100))
+    got = got.set_index("station")
+    a, b = got.loc["城关派出所"], got.loc["城南派出所"]
+    assert (a["issued"], a["ack_on_time_rate"], a["answer_on_time_rate"], a["close_rate"]) == (1, 1.0, 0.0, 1.0)
+    assert a["avg_close_days"] == pytest.approx(2.0) and a["overdue_count"] == 0
+    assert (b["ack_on_time_rate"], b["close_rate"], b["overdue_count"]) == (0.0, 0.0, 1)
+    assert pd.isna(b["answer_on_time_rate"])
+    mine = ins.loop_indicators(app, p["head"], "2026Q3", "station", now=T0 + timedelta(hours=100))
+    assert mine["station"].tolist() == ["城关派出所"]
+    with pytest.raises(PermissionDenied):
+        ins.loop_indicators(app, p["head"], "2026-09", "bureau")
+    with pytest.raises(ServiceError):
+        ins.loop_indicators(app, p["lead"], "2026-13", "station")
+    reading.clear_cache()

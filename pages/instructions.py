@@ -89,8 +89,9 @@ else:
         st.rerun()
 
 st.divider()
-ids = b.items["id"].astype(int).tolist()
-labels = {int(r["id"]): f"#{r['id']} {r['status_label']} · {r['station']} · {r['rule_label']}"
+# Options and their labels do not change with a status (Streamlit would reset the choice): ids in order.
+ids = sorted(b.items["id"].astype(int).tolist())
+labels = {int(r["id"]): f"#{r['id']} · {r['station']} · {r['office_name']} · {r['rule_label']}"
           for r in b.items.to_dict("records")}
 chosen = st.selectbox(t("ins_pick"), ids, format_func=lambda i: labels[i], key="ins_pick")
 one = ins.instruction(app, actor, int(chosen))

@@ -31,7 +31,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from services import reading
 from services.actors import Actor, reload, require_role
@@ -204,11 +204,12 @@ def sync(app: App, as_of: date | None = None, actor: Actor | int | None = None, 
             who = reload(conn, actor)
             require_role(who, "evaluator", "leadership", "admin")
         version = _settings_version(conn, settings, who)
+        fields = ("office_code", "office_name", "station", "branch", "message", "details", "last_as_of")
         existing = {r["key"]: r for r in conn.execute(
-            select(instructions.c.id, instructions.c.key, instructions.c.status,
-                   instructions.c.condition_cleared)).mappings()}
+            select(instructions.c.id, instructions.c.key, instructions.c.status, instructions.c.condition_cleared,
+                   *(instructions.c[f] for f in fields))).mappings()}
         seen: set[str] = set()
-        new_rows, restored = [], []
+        new_rows, restored, changed = [], [], []
         for w in recs:
             key = warning_key(w)
             if key in seen:
@@ -230,20 +231,25 @@ def sync(app: App, as_of: date | None = None, actor: Actor | int | None = None, 
                                  "settings_version": version, "created_at": at,
                                  "due_at": at + timedelta(hours=settings.hours_for(risk)), "version": 1})
                 continue
-            if old["condition_cleared"] and old["status"] != "closed":
-                values["condition_cleared"] = False
+            back = bool(old["condition_cleared"]) and old["status"] != "closed"
+            if back:
                 restored.append(old)
-            conn.execute(update(instructions).where(instructions.c.id == old["id"]).values(**values))
+            if back or any(old[f] != values[f] for f in fields):  # only what changed is written
+                changed.append({"_id": old["id"], **values,
+                                "condition_cleared": False if back else bool(old["condition_cleared"])})
+        if changed:
+            conn.execute(update(instructions).where(instructions.c.id == bindparam("_id"))
+                         .values({c: bindparam(c) for c in (*fields, "condition_cleared")}), changed)
         if new_rows:
             conn.execute(insert(instructions), new_rows)
-            ids = dict(conn.execute(select(instructions.c.key, instructions.c.id)
-                                    .where(instructions.c.key.in_([r["key"] for r in new_rows]))).all())
+            fresh = {r["key"] for r in new_rows}
+            ids = {k: i for k, i in conn.execute(select(instructions.c.key, instructions.c.id)) if k in fresh}
             _events(conn, [(ids[r["key"]], "created", None, "new", r["message"]) for r in new_rows], who, at)
         cleared = [r for k, r in existing.items()
                    if k not in seen and r["status"] != "closed" and not r["condition_cleared"]]
         if cleared:
-            conn.execute(update(instructions).where(instructions.c.id.in_([r["id"] for r in cleared]))
-                         .values(condition_cleared=True))
+            conn.execute(update(instructions).where(instructions.c.id == bindparam("_id"))
+                         .values(condition_cleared=True), [{"_id": r["id"]} for r in cleared])
         _events(conn, [(r["id"], "condition_cleared", r["status"], r["status"], f"截至 {as_of.isoformat()} 预警已不再出现")
                        for r in cleared], who, at)
         _events(conn, [(r["id"], "condition_restored", r["status"], r["status"], f"截至 {as_of.isoformat()} 预警再次出现")

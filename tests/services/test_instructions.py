@@ -222,3 +222,34 @@ def test_loop_indicators_per_station_with_a_fixed_clock(app, monkeypatch):
     with pytest.raises(ServiceError):
         ins.loop_indicators(app, p["lead"], "2026-13", "station")
     reading.clear_cache()
+
+
+def test_two_verifiers_at_the_same_moment_one_wins_and_the_other_must_refresh(loop):
+    import threading
+
+    app, p = loop
+    red = _by_rule(app, p["head"], "red_open")
+    ins.acknowledge(app, p["head"], red["id"])
+    ins.answer(app, p["head"], red["id"], "已处理")
+    seen = ins.instruction(app, p["eval"], red["id"])
+    start, results = threading.Barrier(2), {}
+
+    def act(who, close):
+        start.wait()
+        try:
+            results[who] = ins.verify(app, p[who], red["id"], close=close, reason="不完整", version=seen["version"])
+        except Conflict as exc:
+            results[who] = exc
+
+    threads = [threading.Thread(target=act, args=("eval", True)), threading.Thread(target=act, args=("lead", False))]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(60)
+    won = [w for w, r in results.items() if isinstance(r, dict)]
+    lost = [r for r in results.values() if isinstance(r, Conflict)]
+    assert len(won) == 1 and len(lost) == 1 and "该指令已被他人处理，请刷新" in str(lost[0])
+    got = ins.instruction(app, p["eval"], red["id"])
+    assert got["status"] == ("closed" if won == ["eval"] else "returned")
+    assert [h["kind"] for h in got["history"]].count("closed") + \
+        [h["kind"] for h in got["history"]].count("returned") == 1

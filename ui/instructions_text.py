@@ -46,6 +46,10 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "ins_loop_level": ("层级", "Level"),
     "ins_loop_hint": ("按指令生成月份统计；签收/反馈及时率只计已签收/已反馈或已超过时限的指令。",
                       "By month issued; on-time rates count only instructions done or past their deadline."),
+    "ins_ov_title": ("预警指令逾期", "Overdue instructions"),
+    "ins_ov_none": ("目前没有逾期的预警指令。", "No overdue instructions."),
+    "ins_ov_count": ("逾期指令 {n} 条，其中有督办意见的 {supervised} 条（详见“预警处置”）。",
+                     "{n} overdue, {supervised} with an escalation note (see Warning instructions)."),
     "ins_ledger": ("下载指令台账（xlsx）", "Download ledger (xlsx)"),
 }
 

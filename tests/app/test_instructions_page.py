@@ -108,3 +108,14 @@ def test_loop_indicators_tab_shows_the_service_table(demo):
     want = ins.loop_indicators(demo, actor(demo, "leadership"), month, "station")
     assert shown["station"].tolist() == want["station"].tolist()
     assert shown["issued"].sum() == want["issued"].sum() == len(ins.board(demo, actor(demo, "leadership")).items)
+
+
+@pytest.mark.parametrize("role,shown", [("leadership", True), ("evaluator", True), ("station_head", False)])
+def test_overview_counts_overdue_instructions_per_station_for_leadership(demo, role, shown):
+    at = sign_in(demo, role, "pages/overview.py")
+    no_failure(at)
+    assert ("预警指令逾期" in [s.value for s in at.subheader]) is shown
+    if shown:
+        b = ins.board(demo, actor(demo, role))
+        by_station = next(d.value for d in at.dataframe if list(d.value.columns) == ["station", "逾期"])
+        assert by_station["逾期"].sum() == len(b.overdue) > 0

@@ -119,3 +119,19 @@ def test_overview_counts_overdue_instructions_per_station_for_leadership(demo, r
         b = ins.board(demo, actor(demo, role))
         by_station = next(d.value for d in at.dataframe if list(d.value.columns) == ["station", "逾期"])
         assert by_station["逾期"].sum() == len(b.overdue) > 0
+
+
+def test_the_demo_bureau_has_instructions_in_every_status_some_overdue_one_supervised(demo_template):
+    from services.context import open_app
+    from services.settings import from_env
+
+    app = open_app(from_env({"DASHBOARD_DATA_DIR": str(demo_template)}), migrate_now=False)
+    try:
+        items = ins.list_instructions(app, actor(app, "evaluator"))
+        assert {i["status"] for i in items} == set(ins.STATUS_LABELS)
+        assert any(i["overdue"] for i in items)
+        assert sum(1 for i in items if i["supervision_notes"]) == 1
+        head = actor(app, "station_head")
+        assert {i["station"] for i in items if i["status"] != "new"} == {head.scope_value}
+    finally:
+        app.close()

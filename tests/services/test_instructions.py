@@ -1,6 +1,7 @@
 """The warning loop (issue 13) on SQLite and PostgreSQL, with a fixed clock: instructions from warnings,
 sign-off, feedback, verification, 督办, deadlines, scope and role refusals, concurrency."""
 
+import json
 from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
@@ -253,3 +254,18 @@ def test_two_verifiers_at_the_same_moment_one_wins_and_the_other_must_refresh(lo
     assert got["status"] == ("closed" if won == ["eval"] else "returned")
     assert [h["kind"] for h in got["history"]].count("closed") + \
         [h["kind"] for h in got["history"]].count("returned") == 1
+
+
+def test_a_repeat_partner_in_another_station_is_not_named_in_the_instruction(app, monkeypatch):
+    monkeypatch.setattr(ins, "today", lambda: AS_OF)
+    reading.clear_cache()
+    p = create_users(app)
+    ms, ds = _bureau()
+    ds.append(dispute_record("D4", "O2", received_date=pd.Timestamp("2026-09-05"), resolved_date=pd.NaT,
+                             status="化解中", complexity="复杂"))  # the same party as D1 (城关)
+    store_as(app, p["eval"].id, make_upload("bureau.xlsx", ms, ds))
+    repeat = _by_rule(app, p["head2"], "repeat_dispute")
+    assert repeat["dispute"] == "D4" and repeat["station"] == "城南派出所"
+    assert "D1" not in repeat["message"] and reading.ELSEWHERE in repeat["message"]
+    assert "D1" not in json.dumps(ins.instruction(app, p["head2"], repeat["id"])["details"], ensure_ascii=False)
+    reading.clear_cache()

@@ -22,6 +22,7 @@ if b.items.empty:
     st.info(t("ins_none"))
     st.stop()
 LOOP_LABELS = {k: v[0] for k, v in INDICATORS.items()}
+COLUMN_LABELS = {k[len("ins_col_"):]: t(k) for k in ui.instructions_text.ENTRIES if k.startswith("ins_col_")}
 SHOWN = ["id", "status_label", "overdue", "due", "rule_label", "risk", "station", "office_name", "dispute",
          "message", "supervision_notes"]
 
@@ -31,7 +32,7 @@ def _list(frame, key: str) -> None:
         st.info(t("ins_none"))
         return
     st.caption(t("ins_count", n=len(frame)))
-    show_table(frame[SHOWN], key, labels=ins.BOARD_LABELS)
+    show_table(frame[SHOWN], key, labels=COLUMN_LABELS)
 
 
 def _loop(levels: tuple[str, ...]) -> None:
@@ -43,8 +44,7 @@ def _loop(levels: tuple[str, ...]) -> None:
                                                 "bureau": "全局"}[v])
     st.caption(t("ins_loop_hint"))
     table = ins.loop_indicators(app, actor, month, level)
-    show_table(table, "ins_loop", labels={**LOOP_LABELS, "office_code": "警务室编码", "office_name": "警务室",
-                                          "station": "派出所", "branch": "分局", "issued": "指令数"},
+    show_table(table, "ins_loop", labels={**COLUMN_LABELS, **LOOP_LABELS},
                percent_cols=["ack_on_time_rate", "answer_on_time_rate", "close_rate"], decimals={"avg_close_days": 1})
 
 
@@ -67,9 +67,9 @@ else:
         for col, rec in zip(cols, b.by_status.to_dict("records"), strict=True):
             col.metric(rec["状态"], rec["指令数"])
         st.subheader(t("ins_by_station"))
-        show_table(b.by_station, "ins_by_station", labels={"station": "派出所"})
+        show_table(b.by_station, "ins_by_station", labels=COLUMN_LABELS)
         st.subheader(t("ins_by_branch"))
-        show_table(b.by_branch, "ins_by_branch", labels={"branch": "分局"})
+        show_table(b.by_branch, "ins_by_branch", labels=COLUMN_LABELS)
     with tabs[1]:
         _list(b.overdue, "ins_overdue")
     with tabs[2]:
@@ -113,7 +113,7 @@ if len(rows):
     show_table(rows[[c for c in rows.columns if not c.startswith("_") and c != "party_key"]], "ins_rows")
 st.markdown(f"**{t('ins_history')}**")
 show_table(pd.DataFrame(one["history"])[["at", "label", "actor", "text"]], "ins_history",
-           labels={"at": "时间", "label": "步骤", "actor": "人员", "text": "说明"})
+           labels=COLUMN_LABELS)
 
 
 def _act(fn, *args, **kw) -> None:

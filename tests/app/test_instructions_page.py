@@ -135,3 +135,18 @@ def test_the_demo_bureau_has_instructions_in_every_status_some_overdue_one_super
         assert {i["station"] for i in items if i["status"] != "new"} == {head.scope_value}
     finally:
         app.close()
+
+
+def test_feedback_and_notes_are_shown_as_text_never_as_markup(demo):
+    head, lead = actor(demo, "station_head"), actor(demo, "leadership")
+    iid = next(i["id"] for i in ins.list_instructions(demo, head) if i["status"] == "new"
+               and not i["supervision_notes"])
+    evil = "<img src=x onerror=alert(1)> **粗体** [链接](javascript:alert(1))"
+    ins.acknowledge(demo, head, iid)
+    ins.answer(demo, head, iid, evil)
+    ins.supervise(demo, lead, iid, evil)
+    at = _open(sign_in(demo, "station_head", PAGE), iid)
+    assert all(evil not in m.value for m in at.markdown)
+    assert any(evil in tx.value for tx in at.text)  # the 督办 note, as plain text
+    history = at.dataframe[-1].value
+    assert evil in history["text"].tolist()

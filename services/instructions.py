@@ -37,7 +37,7 @@ from services import reading
 from services.actors import Actor, reload, require_role
 from services.context import App
 from services.errors import Conflict, PermissionDenied, ServiceError
-from store import audit
+from store import audit, rows
 from store.tables import instruction_events, instruction_notes, instruction_settings, instructions, offices
 
 BUREAU_TZ = ZoneInfo("Asia/Shanghai")
@@ -192,6 +192,20 @@ def sync(app: App, as_of: date | None = None, actor: Actor | int | None = None, 
     as_of = as_of or today()
     at = _now(now)
     settings = settings or load_settings()
+    for _attempt in range(5):
+        try:
+            return _sync_once(app, as_of, actor, at, settings)
+        except _Stale:  # an upload was stored meanwhile: compute again on the newer data
+            continue
+    raise ServiceError("数据正在频繁更新，预警指令未能同步；请稍后再执行 python -m services instructions sync。")
+
+
+class _Stale(Exception):
+    """The warnings were computed on a data version that is no longer the newest."""
+
+
+def _sync_once(app: App, as_of: date, actor: Actor | int | None, at: datetime,
+               settings: DeadlineSettings) -> SyncResult:
     st = reading.stored(app)
     warns = reading.bureau_warnings(app, st, as_of) if not st.empty else pd.DataFrame()
     warns = _station_messages(app, st, warns)
@@ -199,6 +213,8 @@ def sync(app: App, as_of: date | None = None, actor: Actor | int | None = None, 
     risks = _risks(st, {str(w["dispute_id"]) for w in recs if w.get("dispute_id") is not None
                         and not pd.isna(w["dispute_id"])})
     with app.db.write() as conn:
+        if rows.data_version(conn) != st.version:
+            raise _Stale()
         who = None
         if actor is not None:
             who = reload(conn, actor)

@@ -269,3 +269,25 @@ def test_a_repeat_partner_in_another_station_is_not_named_in_the_instruction(app
     assert "D1" not in repeat["message"] and reading.ELSEWHERE in repeat["message"]
     assert "D1" not in json.dumps(ins.instruction(app, p["head2"], repeat["id"])["details"], ensure_ascii=False)
     reading.clear_cache()
+
+
+def test_warnings_computed_on_data_an_upload_has_since_replaced_are_computed_again(app, monkeypatch):
+    monkeypatch.setattr(ins, "today", lambda: AS_OF)
+    monkeypatch.setattr(ins, "sync_after_upload", lambda _app: None)
+    reading.clear_cache()
+    p = create_users(app)
+    ms, ds = _bureau()
+    store_as(app, p["eval"].id, make_upload("bureau.xlsx", ms, ds))
+    old = reading.stored(app)
+    ds[0].update(status="已化解", resolved_date=pd.Timestamp("2026-09-09"))  # red_open gone
+    store_as(app, p["eval"].id, make_upload("bureau-2.xlsx", [], ds[:1]))
+    real, calls = reading.stored, []
+
+    def stale_first(a, version=None):
+        calls.append(1)
+        return old if len(calls) == 1 else real(a, version)
+    monkeypatch.setattr(reading, "stored", stale_first)
+    got = ins.sync(app, AS_OF, p["eval"])
+    assert len(calls) == 2 and got.warnings == 1
+    assert [i["rule"] for i in ins.list_instructions(app, p["eval"])] == ["overdue"]
+    reading.clear_cache()

@@ -291,3 +291,28 @@ def test_warnings_computed_on_data_an_upload_has_since_replaced_are_computed_aga
     assert len(calls) == 2 and got.warnings == 1
     assert [i["rule"] for i in ins.list_instructions(app, p["eval"])] == ["overdue"]
     reading.clear_cache()
+
+
+def test_a_branch_leader_sees_and_verifies_only_their_branch(loop):
+    from sqlalchemy import insert
+
+    app, p = loop
+    with app.db.write() as conn:
+        west = conn.execute(insert(users).returning(users.c.id), {
+            "username": "west", "display_name": "west", "password_hash": "x", "role": "leadership",
+            "scope_kind": "branch", "scope_value": "西城分局", "disabled": False, "failed_logins": 0,
+            "created_at": audit.now()}).scalar_one()
+        east = conn.execute(insert(users).returning(users.c.id), {
+            "username": "east", "display_name": "east", "password_hash": "x", "role": "leadership",
+            "scope_kind": "branch", "scope_value": "东城分局", "disabled": False, "failed_logins": 0,
+            "created_at": audit.now()}).scalar_one()
+    red = _by_rule(app, p["head"], "red_open")
+    ins.acknowledge(app, p["head"], red["id"])
+    ins.answer(app, p["head"], red["id"], "已处理")
+    assert ins.list_instructions(app, west) == []
+    with pytest.raises(ServiceError, match="不在您的范围内"):
+        ins.verify(app, west, red["id"], close=True)
+    assert len(ins.list_instructions(app, east)) == 2
+    assert ins.verify(app, east, red["id"], close=True)["status"] == "closed"
+    with pytest.raises(PermissionDenied):
+        ins.loop_indicators(app, east, "2026-09", "bureau")

@@ -6,6 +6,7 @@ import streamlit as st
 
 import ui.instructions_text  # noqa: F401  (registers this screen's sentences)
 from metrics.instruction_loop import INDICATORS
+from services import instruction_views as iv
 from services import instructions as ins
 from services.errors import ServiceError
 from ui.i18n import t
@@ -17,7 +18,7 @@ st.title(t("page_instructions"))
 st.caption(t("ins_caption"))
 if st.session_state.get("ins_flash"):
     st.success(st.session_state.pop("ins_flash"))
-b = ins.board(app, actor)
+b = iv.board(app, actor)
 if b.items.empty:
     st.info(t("ins_none"))
     st.stop()
@@ -43,7 +44,7 @@ def _loop(levels: tuple[str, ...]) -> None:
                          format_func=lambda v: {"office": "警务室", "station": "派出所", "branch": "分局",
                                                 "bureau": "全局"}[v])
     st.caption(t("ins_loop_hint"))
-    table = ins.loop_indicators(app, actor, month, level)
+    table = iv.loop_indicators(app, actor, month, level)
     show_table(table, "ins_loop", labels={**COLUMN_LABELS, **LOOP_LABELS},
                percent_cols=["ack_on_time_rate", "answer_on_time_rate", "close_rate"], decimals={"avg_close_days": 1})
 
@@ -80,7 +81,7 @@ else:
         _list(b.items, "ins_all")
     with tabs[5]:
         _loop(("office", "station", "branch", "bureau"))
-    name, data = ins.ledger_xlsx(app, actor) if st.session_state.get("ins_ledger_ready") else ("", b"")
+    name, data = iv.ledger_xlsx(app, actor) if st.session_state.get("ins_ledger_ready") else ("", b"")
     if data:
         st.download_button(t("ins_ledger"), data, file_name=name, key="ins_ledger_download",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

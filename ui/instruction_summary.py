@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 import ui.instructions_text  # noqa: F401  (registers the sentences)
-from services import instructions as ins
+from services import instruction_views as iv
 from services.actors import Actor
 from services.context import App
 from ui.i18n import t
@@ -16,7 +16,7 @@ from ui.tables import show_table
 def show_overdue(app: App, actor: Actor) -> None:
     if actor.role not in ("leadership", "evaluator"):
         return
-    b = ins.board(app, actor)
+    b = iv.board(app, actor)
     st.subheader(t("ins_ov_title"))
     if b.overdue.empty:
         st.info(t("ins_ov_none"))

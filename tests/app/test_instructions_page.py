@@ -11,6 +11,7 @@ import pytest
 from analysis_helpers import actor
 from app_helpers import no_failure, sign_in, texts
 
+from services import instruction_views as iv
 from services import instructions as ins
 
 demo = analysis_helpers.demo  # the module-scoped demo installation (a fixture)
@@ -38,13 +39,13 @@ def test_station_head_queue_holds_only_their_station_overdue_first(demo):
     assert set(queue["status_label"]) <= {"待签收", "已签收", "已退回"}
     overdue = queue["overdue"].tolist()
     assert overdue == sorted(overdue, reverse=True) and any(overdue)
-    everyone = ins.board(demo, actor(demo, "evaluator"))
-    assert len(everyone.items) > len(ins.board(demo, head).items)
+    everyone = iv.board(demo, actor(demo, "evaluator"))
+    assert len(everyone.items) > len(iv.board(demo, head).items)
 
 
 def test_board_counts_are_the_service_counts(demo):
     at = sign_in(demo, "leadership", PAGE)
-    b = ins.board(demo, actor(demo, "leadership"))
+    b = iv.board(demo, actor(demo, "leadership"))
     assert {m.label: int(m.value) for m in at.metric} == dict(zip(b.by_status["状态"], b.by_status["指令数"],
                                                                   strict=True))
     assert len(b.overdue) > 0 and len(b.supervised) == 1
@@ -93,10 +94,10 @@ def test_the_ledger_downloads_as_a_formula_safe_workbook(demo):
     at = sign_in(demo, "evaluator", PAGE)
     at.button(key="ins_ledger_build").click().run()
     no_failure(at)
-    _name, data = ins.ledger_xlsx(demo, actor(demo, "evaluator"))
+    _name, data = iv.ledger_xlsx(demo, actor(demo, "evaluator"))
     ws = openpyxl.load_workbook(io.BytesIO(data)).active
     assert ws.cell(1, 1).value == "指令号"
-    assert ws.max_row == len(ins.board(demo, actor(demo, "evaluator")).items) + 1
+    assert ws.max_row == len(iv.board(demo, actor(demo, "evaluator")).items) + 1
     assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
 
 
@@ -105,9 +106,9 @@ def test_loop_indicators_tab_shows_the_service_table(demo):
     no_failure(at)
     month = at.selectbox(key="ins_loop_month").value
     shown = next(d.value for d in at.dataframe if "ack_on_time_rate" in d.value)
-    want = ins.loop_indicators(demo, actor(demo, "leadership"), month, "station")
+    want = iv.loop_indicators(demo, actor(demo, "leadership"), month, "station")
     assert shown["station"].tolist() == want["station"].tolist()
-    assert shown["issued"].sum() == want["issued"].sum() == len(ins.board(demo, actor(demo, "leadership")).items)
+    assert shown["issued"].sum() == want["issued"].sum() == len(iv.board(demo, actor(demo, "leadership")).items)
 
 
 @pytest.mark.parametrize("role,shown", [("leadership", True), ("evaluator", True), ("station_head", False)])
@@ -116,7 +117,7 @@ def test_overview_counts_overdue_instructions_per_station_for_leadership(demo, r
     no_failure(at)
     assert ("预警指令逾期" in [s.value for s in at.subheader]) is shown
     if shown:
-        b = ins.board(demo, actor(demo, role))
+        b = iv.board(demo, actor(demo, role))
         by_station = next(d.value for d in at.dataframe if list(d.value.columns) == ["station", "逾期"])
         assert by_station["逾期"].sum() == len(b.overdue) > 0
 

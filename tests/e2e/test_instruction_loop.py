@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from e2e_helpers import choose, click, go, grid_rows, main, no_error_shown, shot, sign_in, sign_out, wait_idle
 
+from services import instruction_views as iv
 from services import instructions as ins
 from services.context import open_app
 from services.demo import DEMO_PASSWORD, DEMO_USERS
@@ -58,7 +59,7 @@ def test_leader_sees_overdue_and_the_loop_runs_to_its_close(demo_app, page):
         page.get_by_role("tab", name="逾期", exact=True).click()
         wait_idle(page)
         overdue = [r for r in grid_rows(main(page)) if r.get("指令号")]
-        want = ins.board(app, _uid(app, "leadership")).overdue
+        want = iv.board(app, _uid(app, "leadership")).overdue
         assert overdue and sorted(int(r["指令号"]) for r in overdue) == sorted(want["id"].astype(int).tolist())
         shot(page, "instructions_leader_overdue")
         sign_out(page)

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import select, update
 
+from services import instruction_views as iv
 from services import instructions as ins
 from services import reading
 from services.errors import Conflict, PermissionDenied, ServiceError
@@ -209,19 +210,19 @@ def test_loop_indicators_per_station_with_a_fixed_clock(app, monkeypatch):
     ins.acknowledge(app, p["head"], red, now=T0 + timedelta(hours=2))
     ins.answer(app, p["head"], red, "已处理", now=T0 + timedelta(hours=30))  # feedback due T0+26 h: late
     ins.verify(app, p["eval"], red, close=True, now=T0 + timedelta(hours=48))
-    got = ins.loop_indicators(app, p["lead"], "2026-09", "station", now=T0 + timedelta(hours=100))
+    got = iv.loop_indicators(app, p["lead"], "2026-09", "station", now=T0 + timedelta(hours=100))
     got = got.set_index("station")
     a, b = got.loc["城关派出所"], got.loc["城南派出所"]
     assert (a["issued"], a["ack_on_time_rate"], a["answer_on_time_rate"], a["close_rate"]) == (1, 1.0, 0.0, 1.0)
     assert a["avg_close_days"] == pytest.approx(2.0) and a["overdue_count"] == 0
     assert (b["ack_on_time_rate"], b["close_rate"], b["overdue_count"]) == (0.0, 0.0, 1)
     assert pd.isna(b["answer_on_time_rate"])
-    mine = ins.loop_indicators(app, p["head"], "2026Q3", "station", now=T0 + timedelta(hours=100))
+    mine = iv.loop_indicators(app, p["head"], "2026Q3", "station", now=T0 + timedelta(hours=100))
     assert mine["station"].tolist() == ["城关派出所"]
     with pytest.raises(PermissionDenied):
-        ins.loop_indicators(app, p["head"], "2026-09", "bureau")
+        iv.loop_indicators(app, p["head"], "2026-09", "bureau")
     with pytest.raises(ServiceError):
-        ins.loop_indicators(app, p["lead"], "2026-13", "station")
+        iv.loop_indicators(app, p["lead"], "2026-13", "station")
     reading.clear_cache()
 
 
@@ -315,4 +316,4 @@ def test_a_branch_leader_sees_and_verifies_only_their_branch(loop):
     assert len(ins.list_instructions(app, east)) == 2
     assert ins.verify(app, east, red["id"], close=True)["status"] == "closed"
     with pytest.raises(PermissionDenied):
-        ins.loop_indicators(app, east, "2026-09", "bureau")
+        iv.loop_indicators(app, east, "2026-09", "bureau")

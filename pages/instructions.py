@@ -33,7 +33,8 @@ def _list(frame, key: str) -> None:
         st.info(t("ins_none"))
         return
     st.caption(t("ins_count", n=len(frame)))
-    show_table(frame[SHOWN], key, labels=COLUMN_LABELS)
+    shown = frame[SHOWN].assign(due=frame["due"].str.replace("T", " ").str[:16])  # Beijing time, to the minute
+    show_table(shown, key, labels=COLUMN_LABELS)
 
 
 def _loop(levels: tuple[str, ...]) -> None:
@@ -97,7 +98,8 @@ labels = {int(r["id"]): f"#{r['id']} · {r['station']} · {r['office_name']} · 
 chosen = st.selectbox(t("ins_pick"), ids, format_func=lambda i: labels[i], key="ins_pick")
 one = ins.instruction(app, actor, int(chosen))
 st.subheader(t("ins_detail"))
-st.text(t("ins_status_line", status=one["status_label"], due=one["due"].replace("T", " ")))
+st.text(t("ins_status_line", status=one["status_label"], due=one["due"].replace("T", " ")[:16])
+        if one["status"] != "closed" else one["status_label"])
 if one["overdue"]:
     st.error(t("ins_overdue"))
 if one["condition_cleared"]:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from metrics.early_warnings import SEVERITY_LABELS
 from services import completeness, views
-from ui import cache, charts, state
+from ui import cache, charts, instruction_summary, state
 from ui.i18n import indicator_label, t
 from ui.kpi import Card, kpi_row
 from ui.period import period_picker, show_completeness
@@ -99,3 +99,5 @@ else:
     show_table(w, "ov_warnings", labels=WARNING_LABELS)
     st.download_button(t("download_all_warnings"), warnings_csv, file_name=f"预警_{period.label}.csv", mime="text/csv",
                        key="ov_warnings_csv", icon=":material/download:")
+
+instruction_summary.show_overdue(app, actor)  # the warning loop's overdue instructions (issue 13)

@@ -5,7 +5,8 @@ admin of an empty database), the account commands of ``services/cli_accounts.py`
 ``set-role``, ``lock``, ``unlock``, ``reset-password``, ``list-users``, ``import-users``),
 ``import FILE... --as USER`` (store workbooks as that user, with the same checks as the app),
 ``export --period P --out FILE --as USER`` (ranking from stored data),
-``rubric list|show|export|import|publish|retire`` (rubric versions), ``backup [--out FILE]``.
+``rubric list|show|export|import|publish|retire`` (rubric versions), ``backup [--out FILE]``, ``instructions sync|list|ack|answer|verify|supervise … --as USER``
+(the warning loop).
 Settings come from the environment (see ``services/settings.py``). Help and usage errors are in Chinese.
 Exit status: 0 ok, 1 refused (errors in files, permission, conflict), 2 wrong usage or settings.
 """
@@ -86,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_rubric_parser(sub)
     b = sub.add_parser("backup", help="在应用运行时备份数据库（SQLite 一致快照；PostgreSQL 给出 pg_dump 命令）")
     b.add_argument("--out", metavar="文件", help="备份文件路径（默认 data/backups/备份-时间.sqlite3）")
+    _add_instructions(sub)
     return p
 
 
@@ -167,6 +169,71 @@ def _run_rubric(app, args: argparse.Namespace) -> int:
         return 0
     info = rubrics.retire(app, uid, args.number)
     print(f"已停用{info.name}。")
+    return 0
+
+
+def _add_instructions(sub) -> None:
+    """``instructions sync|list|ack|answer|verify|supervise`` — the warning loop (issue 13)."""
+    p = sub.add_parser("instructions", help="预警指令闭环：生成、列出、签收、反馈、核查、督办")
+    isub = p.add_subparsers(dest="action", required=True, metavar="操作", parser_class=_Parser)
+    s = isub.add_parser("sync", help="按预警生成/更新指令（默认截至今天，分局所在时区）")
+    s.add_argument("--as-of", metavar="YYYY-MM-DD", help="预警的截止日期（便于复现）")
+    ls = isub.add_parser("list", help="列出可见范围内的指令（逾期在前）")
+    ls.add_argument("--json", action="store_true", help="以 JSON 输出到标准输出")
+    ls.add_argument("--station", metavar="派出所")
+    ls.add_argument("--status", metavar="状态", help="new、acknowledged、answered、returned、closed 之一")
+    a = isub.add_parser("ack", help="签收指令（本所所长）")
+    a.add_argument("id", type=int, metavar="指令号")
+    an = isub.add_parser("answer", help="反馈处置情况（本所所长，可多次）")
+    an.add_argument("id", type=int, metavar="指令号")
+    an.add_argument("--text", required=True, metavar="反馈内容")
+    v = isub.add_parser("verify", help="核查：办结或退回（考评员、局领导；不能核查自己的反馈）")
+    v.add_argument("id", type=int, metavar="指令号")
+    how = v.add_mutually_exclusive_group(required=True)
+    how.add_argument("--close", action="store_true", help="办结")
+    how.add_argument("--return", dest="send_back", action="store_true", help="退回（须写 --reason）")
+    v.add_argument("--reason", metavar="原因")
+    n = isub.add_parser("supervise", help="督办意见（局领导）")
+    n.add_argument("id", type=int, metavar="指令号")
+    n.add_argument("--text", required=True, metavar="督办意见")
+    for parser in (s, ls, a, an, v, n):
+        parser.add_argument("--as", dest="user", required=True, metavar="用户名")
+
+
+def _run_instructions(app, args: argparse.Namespace) -> int:
+    import json
+    from datetime import date
+
+    from services import instructions as ins
+    uid = _user_id(app, args.user)
+    if args.action == "sync":
+        try:
+            as_of = date.fromisoformat(args.as_of) if args.as_of else None
+        except ValueError:
+            print(f"用法错误：--as-of 应为 YYYY-MM-DD，实际为“{args.as_of}”。", file=sys.stderr)
+            return 2
+        print(ins.sync(app, as_of, uid).message)
+        return 0
+    if args.action == "list":
+        items = ins.list_instructions(app, uid, station=args.station, status=args.status)
+        if args.json:
+            print(json.dumps(items, ensure_ascii=False, indent=2))
+        else:
+            for i in items:
+                print(f"#{i['id']} [{i['status_label']}{'·逾期' if i['overdue'] else ''}"
+                      f"{'·预警条件已消除' if i['condition_cleared'] else ''}] {i['station']} {i['office_name']} "
+                      f"期限 {i['due']}：{i['message']}")
+            print(f"共 {len(items)} 条指令。", file=sys.stderr)
+        return 0
+    if args.action == "ack":
+        got = ins.acknowledge(app, uid, args.id)
+    elif args.action == "answer":
+        got = ins.answer(app, uid, args.id, args.text)
+    elif args.action == "verify":
+        got = ins.verify(app, uid, args.id, close=args.close, reason=args.reason)
+    else:
+        got = ins.supervise(app, uid, args.id, args.text)
+    print(f"第 {got['id']} 号指令：{got['status_label']}（期限 {got['due']}）。")
     return 0
 
 
@@ -273,6 +340,8 @@ def run(args: argparse.Namespace) -> int:
             return 0
         if args.command == "rubric":
             return _run_rubric(app, args)
+        if args.command == "instructions":
+            return _run_instructions(app, args)
         if args.command == "backup":
             from services.backup import take_backup
             result = take_backup(app, None, Path(args.out) if args.out else None)

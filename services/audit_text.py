@@ -41,6 +41,13 @@ KIND_NAMES: dict[str, str] = {
     "RubricPublished": "发布评分规则",
     "RubricRetired": "停用评分规则",
     "DatabaseInitialised": "初始化数据库",
+    "InstructionsSynced": "生成预警指令",
+    "InstructionAcknowledged": "签收指令",
+    "InstructionAnswered": "反馈指令",
+    "InstructionClosed": "核查办结指令",
+    "InstructionReturned": "核查退回指令",
+    "InstructionSupervised": "督办指令",
+    "InstructionSettingsStored": "保存指令时限设置",
 }
 """Event kind → its Chinese name (the 事件 column and the kind filter)."""
 
@@ -141,6 +148,14 @@ RENDERERS: dict[str, Callable[[Mapping, Settings], str]] = {
     "RubricPublishRequested": lambda d, _s: f"{d['name']}，待另一名考评员确认",
     "RubricPublished": lambda d, _s: f"{d['name']}",
     "RubricRetired": lambda d, _s: f"{d['name']}",
+    "InstructionsSynced": lambda d, _s: (f"截至 {d['as_of']}：预警 {d.get('warnings', 0)} 条，新指令 {d.get('created', 0)} 条，"
+                                         f"条件消除 {d.get('cleared', 0)} 条"),
+    "InstructionAcknowledged": lambda d, _s: f"第 {d['instruction_id']} 号指令",
+    "InstructionAnswered": lambda d, _s: f"第 {d['instruction_id']} 号指令：{d.get('text', '')}",
+    "InstructionClosed": lambda d, _s: f"第 {d['instruction_id']} 号指令" + (f"：{d['text']}" if d.get("text") else ""),
+    "InstructionReturned": lambda d, _s: f"第 {d['instruction_id']} 号指令，退回原因：{d.get('text', '')}",
+    "InstructionSupervised": lambda d, _s: f"第 {d['instruction_id']} 号指令：{d.get('text', '')}",
+    "InstructionSettingsStored": lambda d, _s: f"第 {d['version']} 版时限设置",
 }
 """Kind → its details as a phrase; kinds without details (登录成功 …) read as their name alone."""
 

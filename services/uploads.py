@@ -28,6 +28,7 @@ from metrics.dataset import SourceFile, Upload
 from metrics.problems import Problem
 from metrics.schema import LEDGER, MONTHLY
 from services import clock
+from services import instructions
 from services.actors import Actor, may_upload_station, reload, require_role, visible_stations
 from services.context import App
 from services.errors import Conflict, PermissionDenied, ServiceError
@@ -443,8 +444,10 @@ def _record_rejection(app: App, who: Actor, plan: UploadPlan) -> None:
 
 # --- storing -----------------------------------------------------------------------------------------
 
-def commit_upload(app: App, actor: Actor | int, plan: UploadPlan, acknowledge_warnings: bool = False) -> UploadReceipt:
-    """Store the plan in one transaction with its audit events, or store nothing and say why."""
+def commit_upload(app: App, actor: Actor | int, plan: UploadPlan, acknowledge_warnings: bool = False, *,
+                  sync_instructions: bool = True) -> UploadReceipt:
+    """Store the plan in one transaction with its audit events, or store nothing and say why; then bring
+    the warning instructions up to date (``sync_instructions=False``: the caller syncs itself)."""
     if plan.blocked:
         raise ServiceError("上传文件中有错误，未保存任何数据；请修正后重新上传。")
     if plan.has_warnings and not acknowledge_warnings:
@@ -493,6 +496,8 @@ def commit_upload(app: App, actor: Actor | int, plan: UploadPlan, acknowledge_wa
     msg = f"已保存 {len(ids)} 个文件。" if ids else "没有需要保存的新数据。"
     if skipped:
         msg += "未重复保存：" + "、".join(skipped) + "。"
+    if ids and sync_instructions:  # the warning loop follows the stored data (issue 13)
+        msg += instructions.sync_after_upload(app) or ""
     return UploadReceipt(upload_ids=ids, message=msg, skipped=skipped)
 
 

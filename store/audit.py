@@ -17,6 +17,8 @@ EVENT_KINDS = frozenset({
     "LoginFailed", "LoginSucceeded", "LoggedOut", "AccountLocked", "AccountUnlocked",
     "UserCreated", "RoleChanged", "PasswordReset", "PasswordChanged",
     "BackupTaken", "BackupDownloaded", "SessionsRevoked", "DatabaseInitialised", "OfficeMoved",
+    "InstructionsSynced", "InstructionAcknowledged", "InstructionAnswered", "InstructionClosed",
+    "InstructionReturned", "InstructionSupervised", "InstructionSettingsStored",
 })
 """Every kind of event the app records (architecture.md, habit 8). ``RubricChanged`` is the one event
 of rubric versions saved before drafts and publishing existed (kept for older audit logs)."""

@@ -10,6 +10,9 @@
 * ``users`` / ``sessions`` — local accounts (argon2 hashes, failure counters, lockout) and sessions
   (tokens stored only as SHA-256); ``session_handoffs`` — the one-time, seconds-long handoffs that
   put a new session's token into the browser's cookie (``services/sessions.py``).
+* ``instructions`` / ``instruction_events`` / ``instruction_notes`` / ``instruction_settings`` — the
+  warning loop (预警指令): one instruction per early warning (stable ``key``, ``version`` compared in every
+  UPDATE), its history in order, leadership's 督办 notes, and each version of the deadline settings.
 * ``audit_events`` — typed events with actor, time and details (JSON), appended in the same
   transaction as the change they describe.
 
@@ -228,4 +231,73 @@ audit_events = Table(
     Column("details", Text, nullable=False, default="{}"),
 )
 
-ALL_TABLES = (users, sessions, session_handoffs, uploads, offices, monthly_rows, dispute_rows, rubric_versions, audit_events)
+INSTRUCTION_STATUSES = ("new", "acknowledged", "answered", "returned", "closed")
+
+instruction_settings = Table(
+    "instruction_settings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version", Integer, nullable=False, unique=True),
+    Column("digest", String(64), nullable=False, index=True, comment="SHA-256 of body"),
+    Column("body", Text, nullable=False, comment="the deadline settings as TOML"),
+    Column("author_name", String(64), nullable=False, default=""),
+    _ts("created_at", nullable=False),
+)
+
+instructions = Table(
+    "instructions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(512), nullable=False, unique=True, comment="stable identity: rule + dispute or office + period"),
+    Column("rule", String(32), nullable=False, index=True),
+    Column("office_code", String(64), nullable=False),
+    Column("office_name", Text, nullable=False, default=""),
+    Column("station", String(256), nullable=False, index=True),
+    Column("branch", String(256), nullable=False, default=""),
+    Column("dispute_id", String(128), nullable=True),
+    Column("month", String(7), nullable=True),
+    Column("jump_column", String(64), nullable=True),
+    Column("risk", String(8), nullable=True, comment="红/黄/蓝 of the dispute, None otherwise"),
+    Column("message", Text, nullable=False, default=""),
+    Column("details", Text, nullable=False, default="{}"),
+    Column("status", String(16), nullable=False, index=True),
+    Column("condition_cleared", Boolean, nullable=False, default=False),
+    Column("first_as_of", Date, nullable=False),
+    Column("last_as_of", Date, nullable=False),
+    Column("settings_version", Integer, nullable=False),
+    _ts("created_at", nullable=False),
+    _ts("due_at", nullable=False),
+    _ts("acknowledged_at"),
+    _ts("answered_at"),
+    _ts("closed_at"),
+    Column("last_answer_by", Integer, ForeignKey("users.id"), nullable=True),
+    Column("version", Integer, nullable=False, default=1, comment="optimistic concurrency: compared in every UPDATE"),
+)
+
+instruction_events = Table(
+    "instruction_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("instruction_id", Integer, ForeignKey("instructions.id"), nullable=False, index=True),
+    _ts("at", nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("actor_id", Integer, ForeignKey("users.id"), nullable=True),
+    Column("actor_name", String(64), nullable=False, default=""),
+    Column("old_status", String(16), nullable=True),
+    Column("new_status", String(16), nullable=True),
+    Column("text", Text, nullable=False, default=""),
+)
+
+instruction_notes = Table(
+    "instruction_notes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("instruction_id", Integer, ForeignKey("instructions.id"), nullable=False, index=True),
+    _ts("at", nullable=False),
+    Column("author_id", Integer, ForeignKey("users.id"), nullable=True),
+    Column("author_name", String(64), nullable=False, default=""),
+    Column("text", Text, nullable=False),
+)
+
+ALL_TABLES = (users, sessions, session_handoffs, uploads, offices, monthly_rows, dispute_rows, rubric_versions, audit_events,
+              instruction_settings, instructions, instruction_events, instruction_notes)

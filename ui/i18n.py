@@ -53,6 +53,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "page_rating": ("星级评定", "Star rating"),
     "page_rubric": ("评分规则", "Rubric"),
     "page_admin": ("系统管理", "Administration"),
+    "page_instructions": ("预警处置", "Warning instructions"),
     "no_access_title": ("无权访问此页面", "No access to this page"),
     "no_access_body": ("当前账号（{role}）无权访问此页面。请从左侧菜单选择可用的页面；如确需使用，请联系管理员调整角色。",
                        "Your account ({role}) may not open this page. Choose a page from the menu on the left, "

@@ -11,6 +11,7 @@ PAGES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("indicators", "pages/indicators.py", ":material/analytics:", ALL_ROLES),
     ("disputes", "pages/disputes.py", ":material/handshake:", ALL_ROLES),
     ("rating", "pages/rating.py", ":material/star:", ALL_ROLES),
+    ("instructions", "pages/instructions.py", ":material/assignment_late:", ALL_ROLES),
     ("rubric", "pages/rubric.py", ":material/rule:", ("evaluator",)),
     ("admin", "pages/admin.py", ":material/admin_panel_settings:", ("admin",)),
 )

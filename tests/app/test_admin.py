@@ -14,8 +14,8 @@ from ui.user_forms import new_user_key, role_key
 
 
 def test_navigation_per_role_follows_app_md():
-    assert pages_for("station_head") == ["overview", "upload", "indicators", "disputes", "rating"]
-    assert pages_for("leadership") == ["overview", "indicators", "disputes", "rating"]
+    assert pages_for("station_head") == ["overview", "upload", "indicators", "disputes", "rating", "instructions"]
+    assert pages_for("leadership") == ["overview", "indicators", "disputes", "rating", "instructions"]
     assert "rubric" in pages_for("evaluator") and "admin" not in pages_for("evaluator")
     assert "admin" in pages_for("admin") and "upload" not in pages_for("admin")
     assert pages_for("intruder") == []

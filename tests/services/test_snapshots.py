@@ -25,6 +25,14 @@ from tests.dbfixtures import create_users, dispute_record, make_db, make_upload,
 TRACE = ["_id", "_upload", "_version"]
 
 
+@pytest.fixture(autouse=True)
+def _no_instruction_sync(monkeypatch):
+    """These tests arrange which rows a process holds and which snapshot exists between uploads; the
+    instruction sync after each upload (services.instructions) loads the rows and would refresh both."""
+    from services import instructions
+    monkeypatch.setattr(instructions, "sync_after_upload", lambda _app: None)
+
+
 # --- helpers --------------------------------------------------------------------------------------------
 
 def db_frames(app) -> tuple[pd.DataFrame, pd.DataFrame]:

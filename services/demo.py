@@ -58,13 +58,14 @@ def _history_before(up: Upload, last_month: str) -> Upload:
 
 
 def seed_instructions(app: App, evaluator, leader, head) -> None:
-    """The warning loop of the demo: instructions as of the data's latest day, issued two days ago, and
-    the head's station walked through every status — one signed (feedback overdue), one answered, one
+    """The warning loop of the demo: instructions as of the data's latest day, issued four days ago (red
+    and yellow ones are past their sign-off time whatever the sample data), and the head's station walked
+    through every status — one signed (feedback overdue), one answered, one
     returned, one closed, and a 督办 note on one still waiting for sign-off."""
     as_of = default_as_of(reading.stored(app).dataset)
     if as_of is None:
         return
-    start = audit.now() - timedelta(days=2)
+    start = audit.now() - timedelta(days=4)
     instructions.sync(app, as_of, evaluator, now=start)
     mine = [i["id"] for i in instructions.list_instructions(app, head, now=start)]
     if len(mine) < 5:

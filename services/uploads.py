@@ -27,8 +27,7 @@ from metrics import problems as pb
 from metrics.dataset import SourceFile, Upload
 from metrics.problems import Problem
 from metrics.schema import LEDGER, MONTHLY
-from services import clock
-from services import instructions
+from services import clock, instructions
 from services.actors import Actor, may_upload_station, reload, require_role, visible_stations
 from services.context import App
 from services.errors import Conflict, PermissionDenied, ServiceError

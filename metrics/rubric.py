@@ -23,7 +23,6 @@ from metrics.indicators.registry import INDICATORS
 
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "config" / "rubric.toml"
 
-# The indicator keys of metrics.md, used until the indicators registry exists.
 CAP_OPS = (">", ">=", "<", "<=")
 TOTAL_WEIGHT = 100.0
 _EPS = 1e-9

@@ -82,13 +82,6 @@ def _dataset(app: App, version: int) -> Dataset:
     return reading.stored(app, version).dataset
 
 
-def latest_month(app: App, actor: Actor | int) -> str | None:
-    """The latest month with stored monthly rows (what the pickers default to), or None."""
-    sc = scope(app, actor)
-    ds = _dataset(app, sc.data_version)
-    return str(ds.monthly["month"].max()) if len(ds.monthly) else None
-
-
 def visible_units(app: App, actor: Actor | int) -> pd.DataFrame:
     """The office registry in scope (``code, name, station, branch``), for drill-down pickers."""
     sc = scope(app, actor)
@@ -481,7 +474,7 @@ def compare_rubrics(app: App, actor: Actor | int, period: Period | str, a: int, 
 __all__ = [
     "DEFAULT_VERSION", "DisputeBoard", "IndicatorView", "LEDGER_HEADERS", "RatingView", "RubricVersion", "Scope",
     "clear_cache", "compare_rubrics", "dispute_board", "explain_office", "export_ranking", "funnel_view",
-    "get_rubric", "indicator_view", "latest_month", "months_in_scope", "visible_units", "ledger_view", "list_rubric_versions", "rating_view",
+    "get_rubric", "indicator_view", "months_in_scope", "visible_units", "ledger_view", "list_rubric_versions", "rating_view",
     "robustness_view", "rubric_dict", "rubric_toml", "save_rubric_version", "scope", "trend_view",
     "validate_rubric",
 ]  # fmt: skip

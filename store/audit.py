@@ -11,11 +11,11 @@ from sqlalchemy import Connection, insert, select
 from store.tables import audit_events
 
 EVENT_KINDS = frozenset({
-    "UploadStored", "UploadReplaced", "UploadRejected", "UploadDuplicate",
-    "RubricChanged", "RankingExported", "DataExported",
+    "UploadStored", "UploadReplaced", "UploadRejected",
+    "RubricChanged", "RankingExported",
     "LoginFailed", "LoginSucceeded", "LoggedOut", "AccountLocked", "AccountUnlocked",
     "UserCreated", "RoleChanged", "PasswordReset", "PasswordChanged",
-    "BackupTaken", "DatabaseInitialised",
+    "BackupTaken",
 })
 """Every kind of event the app records (architecture.md, habit 8)."""
 

@@ -27,10 +27,6 @@ WRITE_LOCK_KEY = 72_750_001
 """The PostgreSQL advisory lock every write transaction holds until it ends."""
 
 
-class StoreError(Exception):
-    """Something the database refused; the message is Chinese and safe to show."""
-
-
 def _sqlite_engine(url: str) -> Engine:
     u = make_url(url)
     if u.database and u.database != ":memory:":

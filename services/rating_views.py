@@ -32,7 +32,10 @@ from sqlalchemy import select
 from metrics import early_warnings
 from metrics.dataset import Dataset
 from metrics.explain import Explanation, explain
-from metrics.indicators.components import ledger_components, ledger_status
+from metrics.indicators import ledger as ledger_indicators
+from metrics.indicators.components import ledger_components
+from metrics.indicators.ledger_state import LedgerState
+from metrics.indicators.prepared import LedgerReader
 from metrics.indicators.registry import INDICATORS
 from metrics.indicators.units import office_table, unit_keys
 from metrics.periods import Period, shift_month
@@ -241,8 +244,8 @@ def dispute_board(app: App, actor: Actor | int, as_of: date | None = None) -> Di
     if as_of is None:
         return DisputeBoard(None, empty, empty, empty, empty, pd.DataFrame())
     led = led[pd.to_datetime(led["received_date"]) <= pd.Timestamp(as_of)].reset_index(drop=True)
-    state = ledger_status(led, as_of)
-    open_ = led[state["open"]].reset_index(drop=True)
+    state = LedgerState(LedgerReader(led), np.arange(len(led)), np.datetime64(as_of, "ns"))
+    open_ = led[state.open].reset_index(drop=True)
 
     warns = reading.warnings_in_scope(app, sc, reading.stored(app, sc.data_version), as_of)
 
@@ -250,8 +253,8 @@ def dispute_board(app: App, actor: Actor | int, as_of: date | None = None) -> Di
         w = warns[warns["rule"].isin(rules)][["dispute_id", "label", "message"]]
         return w.merge(led, on="dispute_id", how="inner").rename(columns={"label": "预警", "message": "说明"})
 
-    resolved = led[state["resolved"]]
-    by_level = resolution_by_level(resolved)
+    done = state.resolved
+    by_level = resolution_by_level(led[done], state.grassroots[done], state.level_given[done])
     return DisputeBoard(as_of, open_, listed(("overdue",)), listed(("follow_up_due", "follow_up_late")),
                         listed(("repeat_dispute",)), by_level)
 
@@ -259,17 +262,21 @@ def dispute_board(app: App, actor: Actor | int, as_of: date | None = None) -> Di
 MEDIATION_LEVELS = {"社区": "社区调解", "派出所": "派出所调解", "县局": "县局调解"}
 
 
-def resolution_by_level(resolved: pd.DataFrame) -> pd.DataFrame:
+def resolution_by_level(resolved: pd.DataFrame, grassroots: np.ndarray, level_given: np.ndarray) -> pd.DataFrame:
     """Resolved disputes per station by 调解层级 (小事不出村): counts per level, 未填层级, 合计 and
-    基层化解率 (社区 ÷ resolved with a level given; NaN when none gives one)."""
+    基层化解率 — the indicator ``grassroots_rate`` of each station's ``grassroots`` and ``level_given``
+    disputes (the masks of :class:`~metrics.indicators.ledger_state.LedgerState` at these rows)."""
     cols = [*MEDIATION_LEVELS.values(), "未填层级"]
     if not len(resolved):
         return pd.DataFrame(columns=["派出所", *cols, "合计", "基层化解率"])
     lv = resolved["level"].map(MEDIATION_LEVELS).fillna("未填层级")
-    table = pd.crosstab(resolved["station"].to_numpy(), lv.to_numpy()).reindex(columns=cols, fill_value=0)
+    stations = resolved["station"].to_numpy()
+    table = pd.crosstab(stations, lv.to_numpy()).reindex(columns=cols, fill_value=0)
     table["合计"] = table.sum(axis=1)
-    given = (table["合计"] - table["未填层级"]).astype("float64")
-    table["基层化解率"] = (table["社区调解"] / given).where(given > 0)
+    sums = pd.DataFrame({"grassroots": grassroots, "level_given": level_given}, dtype="float64")
+    sums = sums.groupby(stations).sum().reindex(table.index, fill_value=0.0)
+    table["基层化解率"] = ledger_indicators.grassroots_rate(
+        {c: sums[c].to_numpy(dtype="float64") for c in sums.columns})
     table.columns.name = None
     return table.rename_axis("派出所").reset_index()
 

@@ -16,11 +16,11 @@ import pandas as pd
 
 from metrics.dataset import Dataset
 from metrics.indicators import yoy
-from metrics.indicators.components import SURVEYS, ledger_components, monthly_components, period_ledger
-from metrics.indicators.prepared import PreparedDataset, ledger_columns, monthly_index
+from metrics.indicators.components import LEDGER_COLUMNS, SURVEYS, ledger_sums, locate, monthly_components
+from metrics.indicators.prepared import PreparedDataset, view
 from metrics.indicators.registry import INDICATORS, SURVEY_KEYS
 from metrics.indicators.series import components_read, ledger_components_by_month, ledger_offices_by_month
-from metrics.indicators.units import LEVELS, check_level, office_table, unit_groups, unit_keys, unit_table
+from metrics.indicators.units import LEVELS, check_level, unit_groups, unit_keys, unit_table
 from metrics.indicators.wilson import wilson_interval
 from metrics.periods import Period, default_as_of, parse_period
 
@@ -109,36 +109,26 @@ class _OfficeSums:
     """Months of the period up to as_of's month."""
     block: np.ndarray | None = None
     """``components`` as one float64 array (office × component)."""
-    dataset: Dataset | None = None
-    """The dataset the sums are of (a prepared one keeps its units per level)."""
+    dataset: PreparedDataset | None = None
+    """The dataset the sums are of (it keeps its units per level)."""
 
     def groups(self, level: str):
-        if isinstance(self.dataset, PreparedDataset):
-            return self.dataset.unit_groups(self.offices, level)
-        return unit_groups(self.offices, level)
+        return self.dataset.unit_groups(self.offices, level)
 
 
 def _office_sums(
     dataset: Dataset, period: Period, as_of: date, time_limits: Mapping[str, int] | None
 ) -> _OfficeSums:
     # Ledger rows outside the period add no office of their own to any figure: only the period's count.
-    reader = ledger_columns(dataset)
-    located = period_ledger(dataset.ledger, period.first_day, period.last_day, as_of, reader)
-    index = monthly_index(dataset)
-    offices = _office_table(dataset, located.office_uniques)
-    comp_m = monthly_components(dataset.monthly, offices, period.months, index=index)
-    comp_l = ledger_components(dataset.ledger, offices, period.first_day, period.last_day, as_of, time_limits,
-                               located=located, reader=reader)
+    ds = view(dataset)
+    located = locate(ds.ledger_reader, [(period.first_day, period.last_day, as_of)])
+    offices = ds.office_table(located.office_uniques)
+    comp_m = monthly_components(ds.monthly, offices, period.months, index=ds.monthly_index)
+    ledger_block = ledger_sums(ds.ledger_reader, located, offices, time_limits)[:, 0, :]
+    comp_l = pd.DataFrame(ledger_block, index=offices.index, columns=list(LEDGER_COLUMNS))
     comp = pd.concat([comp_m, comp_l], axis=1)
-    block = np.hstack([comp_m.to_numpy(dtype="float64"), comp_l.to_numpy(dtype="float64")])
-    return _OfficeSums(offices, comp, float(len(period.months_until(as_of))), block, dataset)
-
-
-def _office_table(dataset: Dataset, ledger_offices: np.ndarray) -> pd.DataFrame:
-    """The offices of the monthly rows and of ``ledger_offices`` (``units.office_table``)."""
-    if isinstance(dataset, PreparedDataset):
-        return dataset.office_table(ledger_offices)
-    return office_table(dataset.monthly, pd.DataFrame({"office_code": ledger_offices}), index=monthly_index(dataset))
+    block = np.hstack([comp_m.to_numpy(dtype="float64"), ledger_block])
+    return _OfficeSums(offices, comp, float(len(period.months_until(as_of))), block, ds)
 
 
 def _indicator_arrays(c: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -271,13 +261,12 @@ def _id_frame(groups, level: str) -> pd.DataFrame:
     return pd.DataFrame(ids, index=index)
 
 
-def _series_same_units(dataset: Dataset, offices: pd.DataFrame, block: np.ndarray, columns: list[str],
+def _series_same_units(dataset: PreparedDataset, offices: pd.DataFrame, block: np.ndarray, columns: list[str],
                        months_due: list[float], level: str, func) -> list[pd.DataFrame] | None:
     """Per month, what :func:`_unit_values` gives, when every month has every office (the usual case):
     the units are formed once and all months' components summed per unit in one pass. None when the
     units need the frame path (an office without station or branch)."""
-    groups = dataset.unit_groups(offices, level) if isinstance(dataset, PreparedDataset) else \
-        unit_groups(offices, level)
+    groups = dataset.unit_groups(offices, level)
     if groups is None:
         return None
     n, g, k = block.shape
@@ -319,9 +308,10 @@ def monthly_series(
     periods = [parse_period(m) for m in distinct]
     reported = pd.unique(dataset.monthly["month"].astype(object)) if len(dataset.monthly) else []
     as_ofs = [default_as_of(p, reported) for p in periods]
-    index = monthly_index(dataset)
-    reader = ledger_columns(dataset)
-    offices = _office_table(dataset, reader.offices())
+    dataset = view(dataset)
+    index = dataset.monthly_index
+    reader = dataset.ledger_reader
+    offices = dataset.office_table(reader.offices())
     n, g = len(offices), len(distinct)
     if INDICATORS[key].source == "monthly":
         comp = monthly_components(dataset.monthly, offices, distinct, month_groups={m: i for i, m in enumerate(distinct)},

@@ -17,7 +17,7 @@ import pytest
 
 from metrics.dataset import Dataset
 from metrics.indicators import engine
-from metrics.indicators.prepared import IndexedLedger, RawLedger, lookup, member_of, shared_key_codes
+from metrics.indicators.prepared import LedgerReader, lookup, member_of, shared_key_codes
 from metrics.indicators.units import LEVELS, _sorted_offices, office_table, unit_groups, unit_keys, unit_table
 from metrics.periods import parse_period
 from sample_data.generate import build_bureau
@@ -89,7 +89,7 @@ def test_matching_enum_values_agrees_with_a_dictionary(values):
     limits = {"一般": 7, "复杂": 15, "疑难": 60}
     cx = [v if not isinstance(v, str) else {"已化解": "一般", "化解中": "疑难"}.get(v, v) for v in values]
     frame["complexity"] = pd.Series(cx, dtype=object)
-    for reader in (RawLedger(frame), IndexedLedger(frame)):
+    for reader in (LedgerReader(frame), LedgerReader(frame, keep=True)):
         codes, uniques = reader.codes("status", rows)
         for name in names:
             assert member_of(codes, uniques, (name,)).tolist() == [isinstance(v, str) and v == name for v in values]

@@ -1,0 +1,78 @@
+"""Repeat disputes (重复纠纷), found one way for the indicator, its trend and the early warning.
+
+A dispute is a repeat when its party key appears on another dispute (any office) received between
+``REPEAT_WINDOW_DAYS`` days before its own received date and that date itself, both ends included
+(metrics.md). Keys are given as codes (:meth:`~metrics.indicators.prepared.LedgerReader.party`: equal
+codes ⇔ equal keys where a key occurs twice or more, −1 = not given or seen once).
+
+Rows with a key are sorted by (key, received); each row's possible partners are then one contiguous run
+of its key — from the first row received ``window_days`` before it to the last row of its own day —
+found with two binary searches, no loop over keys or rows. A row is a repeat when its run holds another
+row (:func:`repeat_flags`); the early warnings list the run (:func:`repeat_partners`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+REPEAT_WINDOW_DAYS = 90
+
+
+def _runs(codes: np.ndarray, received: np.ndarray, window_days: int, tiebreak: np.ndarray | None = None
+          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(sel, lo, hi)``: the rows with a key (positions), sorted by (key, received[, tiebreak]); for
+    the i-th of them, its run of partners is ``sel[lo[i]:hi[i]]`` (itself included)."""
+    sel = np.flatnonzero(codes >= 0)
+    t_sel = received[sel].astype("int64")
+    keys = (t_sel, codes[sel]) if tiebreak is None else (tiebreak[sel], t_sel, codes[sel])
+    order = np.lexsort(keys)
+    sel = sel[order]
+    k = codes[sel].astype(np.int64)
+    t = t_sel[order]
+    uniq, t_rank = np.unique(t, return_inverse=True)
+    width = np.int64(len(uniq) + 1)
+    key_time = k * width + t_rank.reshape(-1)
+    window = np.int64(window_days) * 86_400 * 10**9
+    lo = np.searchsorted(key_time, k * width + np.searchsorted(uniq, t - window, side="left"), side="left")
+    hi = np.searchsorted(key_time, key_time, side="right")
+    return sel, lo, hi
+
+
+def repeat_flags(codes: np.ndarray, received: np.ndarray, window_days: int = REPEAT_WINDOW_DAYS) -> np.ndarray:
+    """For each row (party-key ``codes``, ``received`` as ``datetime64[ns]``): is it a repeat?"""
+    flags = np.zeros(len(codes), dtype=bool)
+    if np.count_nonzero(codes >= 0) < 2:
+        return flags
+    sel, lo, hi = _runs(codes, received, window_days)
+    flags[sel] = hi - lo >= 2
+    return flags
+
+
+def repeat_partners(codes: np.ndarray, received: np.ndarray, ids: np.ndarray, recent_from: np.datetime64,
+                    id_order: np.ndarray, window_days: int = REPEAT_WINDOW_DAYS
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each repeat dispute received from ``recent_from`` on, with its partners.
+
+    ``codes``, ``received`` and ``ids`` (dispute ids) describe the rows that may take part; ``id_order``
+    ranks the ids (the order partners of one day are listed in). A partner is another dispute id in the
+    row's run. Returns ``(rows, partners, owner)``: the repeat rows (positions into the inputs, sorted by
+    key, received, id), and their partners as pairs (``partners[p]`` is a partner of
+    ``rows[owner[p]]``), pairs grouped by owner and listed in (received, id) order.
+    """
+    empty = np.array([], dtype=np.int64)
+    if np.count_nonzero(codes >= 0) < 2:
+        return empty, empty, empty
+    sel, lo, hi = _runs(codes, received, window_days, id_order)
+    t = received[sel].astype("int64")
+    targets = np.flatnonzero((t >= np.datetime64(recent_from, "ns").astype("int64")) & (hi - lo >= 2))
+    if not len(targets):
+        return empty, empty, empty
+    lens = hi[targets] - lo[targets]
+    owner = np.repeat(np.arange(len(targets)), lens)
+    partner = np.arange(int(lens.sum())) - np.repeat(np.cumsum(lens) - lens, lens) + np.repeat(lo[targets], lens)
+    sorted_ids = np.asarray(ids, dtype=object)[sel]
+    keep = np.asarray(sorted_ids[partner] != sorted_ids[targets[owner]], dtype=bool)
+    owner, partner = owner[keep], partner[keep]
+    has = np.bincount(owner, minlength=len(targets)) > 0
+    renumber = np.cumsum(has) - 1
+    return sel[targets[has]], sel[partner], renumber[owner]

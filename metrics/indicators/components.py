@@ -185,15 +185,20 @@ class LocatedLedger:
     """The ledger rows some disjoint periods read, located once: the disputes received in period ``g``
     between its first day and ``min(last_day, as_of)`` (``rows``, positions in the ledger, and
     ``group``, each row's period), each read as of ``cuts[group]`` (the period's as_of), and their office
-    codes factorised (``office_codes`` into ``office_uniques``, only the offices of these rows)."""
+    codes factorised (``office_codes`` into ``office_uniques``, only the offices of these rows).
+
+    ``near`` are the rows that can be a repeat partner of a located row (received from 90 days before
+    the earliest period to the end of the latest), ``near_received`` their dates, and ``inside`` where
+    the located rows are among them (``rows == near[inside]``)."""
 
     rows: np.ndarray
     group: np.ndarray
     cuts: np.ndarray
     office_codes: np.ndarray
     office_uniques: np.ndarray
-    first_day: date
-    """The earliest first day of the periods (repeat partners are read from 90 days before it)."""
+    near: np.ndarray
+    near_received: np.ndarray
+    inside: np.ndarray
 
 
 def locate(reader: LedgerReader, periods: Sequence[tuple[date, date, date]]) -> LocatedLedger:
@@ -203,17 +208,24 @@ def locate(reader: LedgerReader, periods: Sequence[tuple[date, date, date]]) -> 
     starts = np.array([np.datetime64(first, "ns") for first, _, _ in periods], dtype="datetime64[ns]")
     ends = np.array([np.datetime64(min(last, as_of), "ns") for _, last, as_of in periods], dtype="datetime64[ns]")
     cuts = np.array([np.datetime64(as_of, "ns") for _, _, as_of in periods], dtype="datetime64[ns]")
-    if len(periods) == 1:  # the usual case: two comparisons instead of a search
-        rows = np.flatnonzero((received >= starts[0]) & (received <= ends[0]))
-        group = np.zeros(len(rows), dtype=np.int64)
+    if len(periods):
+        window_start = np.datetime64(min(first for first, _, _ in periods) - timedelta(days=REPEAT_WINDOW_DAYS), "ns")
+        near = np.flatnonzero((received >= window_start) & (received <= ends.max()))
+    else:
+        near = np.array([], dtype=np.int64)
+    near_received = received[near]
+    if len(periods) <= 1:  # the usual case: one comparison instead of a search
+        inside = np.flatnonzero(near_received >= starts[0]) if len(periods) else near
+        group = np.zeros(len(inside), dtype=np.int64)
     else:
         by_start = np.argsort(starts, kind="stable")
-        at = np.searchsorted(starts[by_start], received, side="right") - 1
-        inside = at >= 0
-        at = np.where(inside, at, 0)
-        inside &= received <= ends[by_start][at]
-        rows = np.flatnonzero(inside)
-        group = by_start[at[rows]].astype(np.int64)
+        at = np.searchsorted(starts[by_start], near_received, side="right") - 1
+        found = at >= 0
+        at = np.where(found, at, 0)
+        found &= near_received <= ends[by_start][at]
+        inside = np.flatnonzero(found)
+        group = by_start[at[inside]].astype(np.int64)
+    rows = near[inside]
     codes, uniques = reader.codes("office_code", rows)
     # Only the offices of these rows (a kept index's codes number every office of the ledger).
     present = pd.unique(codes[codes >= 0])
@@ -221,22 +233,16 @@ def locate(reader: LedgerReader, periods: Sequence[tuple[date, date, date]]) -> 
         renumber = np.full(len(uniques) + 1, -1, dtype=np.intp)
         renumber[present] = np.arange(len(present))
         codes, uniques = renumber[codes], uniques[present]
-    first_day = min(first for first, _, _ in periods) if len(periods) else date.max
-    return LocatedLedger(rows, group, cuts, codes, np.asarray(uniques, dtype=object), first_day)
+    return LocatedLedger(rows, group, cuts, codes, np.asarray(uniques, dtype=object), near, near_received, inside)
 
 
 def _repeats(reader: LedgerReader, loc: LocatedLedger) -> np.ndarray:
     """The repeat flag of each located row. A flag does not depend on the period: a dispute's partners
-    are received in the 90 days up to its own received date, so only the rows from 90 days before the
-    earliest period up to the latest located row are read, and flagged once for all periods."""
+    are received in the 90 days up to its own received date, so the ``near`` rows are flagged once for
+    all periods."""
     if not reader.has("party_key") or not len(loc.rows):
         return np.zeros(len(loc.rows), dtype=bool)
-    received = reader.dates("received_date")
-    start = np.datetime64(loc.first_day - timedelta(days=REPEAT_WINDOW_DAYS), "ns")
-    near = np.flatnonzero((received >= start) & (received <= received[loc.rows].max()))
-    flags = np.zeros(len(received), dtype=bool)
-    flags[near] = repeat_flags(reader.party(near), received[near])
-    return flags[loc.rows]
+    return repeat_flags(reader.party(loc.near), loc.near_received)[loc.inside]
 
 
 def ledger_sums(

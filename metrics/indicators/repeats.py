@@ -14,6 +14,7 @@ row (:func:`repeat_flags`); the early warnings list the run (:func:`repeat_partn
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 REPEAT_WINDOW_DAYS = 90
 
@@ -24,14 +25,14 @@ def _runs(codes: np.ndarray, received: np.ndarray, window_days: int, tiebreak: n
     the i-th of them, its run of partners is ``sel[lo[i]:hi[i]]`` (itself included)."""
     sel = np.flatnonzero(codes >= 0)
     t_sel = received[sel].astype("int64")
-    keys = (t_sel, codes[sel]) if tiebreak is None else (tiebreak[sel], t_sel, codes[sel])
-    order = np.lexsort(keys)
-    sel = sel[order]
-    k = codes[sel].astype(np.int64)
-    t = t_sel[order]
-    uniq, t_rank = np.unique(t, return_inverse=True)
+    # Times ranked among their distinct values (a hash: ledgers hold few distinct days), so that
+    # (key, time) folds into one int64 — sorted once, then searched.
+    t_rank, uniq = pd.factorize(t_sel, sort=True)
     width = np.int64(len(uniq) + 1)
-    key_time = k * width + t_rank.reshape(-1)
+    key_time = codes[sel].astype(np.int64) * width + t_rank
+    order = np.argsort(key_time, kind="stable") if tiebreak is None else np.lexsort((tiebreak[sel], key_time))
+    sel, key_time, t = sel[order], key_time[order], t_sel[order]
+    k = codes[sel].astype(np.int64)
     window = np.int64(window_days) * 86_400 * 10**9
     lo = np.searchsorted(key_time, k * width + np.searchsorted(uniq, t - window, side="left"), side="left")
     hi = np.searchsorted(key_time, key_time, side="right")

@@ -34,10 +34,11 @@ from metrics.dataset import Dataset
 from metrics.explain import Explanation, explain
 from metrics.indicators import ledger as ledger_indicators
 from metrics.indicators.components import ledger_components
+from metrics.indicators.engine import sum_by_unit
 from metrics.indicators.ledger_state import LedgerState
 from metrics.indicators.prepared import LedgerReader
 from metrics.indicators.registry import INDICATORS
-from metrics.indicators.units import office_table, unit_keys
+from metrics.indicators.units import office_table
 from metrics.periods import Period, shift_month
 from metrics.ranking_export import ranking_csv_bytes, write_ranking_xlsx
 from metrics.robustness import robustness
@@ -135,13 +136,7 @@ def funnel_view(app: App, actor: Actor | int, period: Period | str, level: str, 
         offs = office_table(ds.monthly, ds.ledger)
         comp = ledger_components(ds.ledger, offs, p.first_day, p.last_day, rep.as_of)
         comp["settleable"] = comp["disputes"] - comp["transferred"]
-        keys = unit_keys(offs, level)
-        summed = comp.groupby(keys.to_numpy(), sort=False).sum()
-        from metrics.indicators.units import unit_table
-
-        units = unit_table(offs, level)
-        summed = summed.reindex(units.index, fill_value=0.0)
-        return pd.concat([units[["code", "name", "station", "branch"]], summed], axis=1).reset_index(drop=True)
+        return sum_by_unit(offs, comp, level).drop(columns="level")
 
     full = _cached((_db_key(app), "funnel", sc.data_version, p.label, level), build)
     num, den, label = FUNNEL_COMPONENTS[key]

@@ -20,7 +20,7 @@ from metrics.indicators.components import LEDGER_COLUMNS, SURVEYS, ledger_sums, 
 from metrics.indicators.prepared import PreparedDataset, view
 from metrics.indicators.registry import INDICATORS, SURVEY_KEYS
 from metrics.indicators.series import components_read, ledger_components_by_month, ledger_offices_by_month
-from metrics.indicators.units import LEVELS, check_level, unit_groups, unit_keys, unit_table
+from metrics.indicators.units import LEVELS, check_level, unit_groups
 from metrics.indicators.wilson import wilson_interval
 from metrics.periods import Period, default_as_of, parse_period
 
@@ -107,9 +107,9 @@ class _OfficeSums:
     components: pd.DataFrame
     months_due: float
     """Months of the period up to as_of's month."""
-    block: np.ndarray | None = None
+    block: np.ndarray
     """``components`` as one float64 array (office × component)."""
-    dataset: PreparedDataset | None = None
+    dataset: PreparedDataset
     """The dataset the sums are of (it keeps its units per level)."""
 
     def groups(self, level: str):
@@ -157,37 +157,14 @@ def _frame(ids: pd.DataFrame, values: dict[str, np.ndarray]) -> pd.DataFrame:
     return pd.concat([ids, pd.DataFrame(block, index=index, columns=list(values))], axis=1)
 
 
-def _indicators(summed: pd.DataFrame) -> pd.DataFrame:
-    """Apply every registered indicator (and the extra columns) to summed components (one row per unit)."""
-    c = {col: summed[col].to_numpy(dtype="float64") for col in summed.columns}
-    return pd.DataFrame(_indicator_arrays(c), index=summed.index)
-
-
 def _unit_report(sums: _OfficeSums, period: Period, as_of: date, level: str) -> Report:
     check_level(level)
-    groups = sums.groups(level) if sums.block is not None else None
-    if groups is None:
-        return _unit_report_frames(sums, period, as_of, level)
+    groups = sums.groups(level)
     # Units and sums as arrays: one group-by over the components, one frame at the end.
     summed = _sum_by_unit(sums.block, groups)
     c = {col: summed[:, j] for j, col in enumerate(sums.components.columns)}
     c["months_due"] = np.full(len(groups), sums.months_due)
     frame = _frame(_id_frame(groups, level), _indicator_arrays(c))
-    return Report(period=period, months=period.months, as_of=as_of, level=level, units=frame)
-
-
-def _unit_report_frames(sums: _OfficeSums, period: Period, as_of: date, level: str) -> Report:
-    """:func:`_unit_report` through the unit frames: the reference, and the way for offices that lack
-    a station or branch."""
-    units = unit_table(sums.offices, level)
-    if level == "office":
-        summed = sums.components
-    else:
-        keys = unit_keys(sums.offices, level).to_numpy()
-        summed = sums.components.groupby(keys, sort=False).sum()
-    summed = summed.reindex(units.index, fill_value=0.0).assign(months_due=sums.months_due)
-    values = _indicators(summed)
-    frame = pd.concat([units, values], axis=1).reset_index(drop=True)
     return Report(period=period, months=period.months, as_of=as_of, level=level, units=frame)
 
 
@@ -231,17 +208,18 @@ def _unit_values(offices: pd.DataFrame, block: np.ndarray, columns: list[str], m
     """``ID_COLUMNS`` and ``value`` (``func`` of the summed components) for each unit of ``level``, the
     units and sums formed exactly as :func:`_unit_report` forms them from an office × component block."""
     groups = unit_groups(offices, level)
-    if groups is None:
-        units = unit_table(offices, level)
-        comps = pd.DataFrame(block, index=offices.index, columns=columns)
-        summed = comps if level == "office" else comps.groupby(unit_keys(offices, level).to_numpy(), sort=False).sum()
-        summed = summed.reindex(units.index, fill_value=0.0).assign(months_due=months_due)
-        c = {col: summed[col].to_numpy(dtype="float64") for col in summed.columns}
-        return units[list(ID_COLUMNS)].reset_index(drop=True).assign(value=func(c))
     summed = _sum_by_unit(block, groups)
     c = {col: summed[:, j] for j, col in enumerate(columns)}
     c["months_due"] = np.full(len(groups), months_due)
     return _id_frame(groups, level).assign(value=func(c))
+
+
+def sum_by_unit(offices: pd.DataFrame, components: pd.DataFrame, level: str) -> pd.DataFrame:
+    """``ID_COLUMNS`` then ``components`` (one row per office of ``offices``, same order) summed per unit
+    of ``level``, one row per unit — how every report sums its offices."""
+    groups = unit_groups(offices, level)
+    summed = _sum_by_unit(components.to_numpy(dtype="float64"), groups)
+    return pd.concat([_id_frame(groups, level), pd.DataFrame(summed, columns=components.columns)], axis=1)
 
 
 def _sum_by_unit(block: np.ndarray, groups) -> np.ndarray:
@@ -249,7 +227,13 @@ def _sum_by_unit(block: np.ndarray, groups) -> np.ndarray:
     its order; the block itself at the office level."""
     if groups.of_office is None:
         return block
-    return pd.DataFrame(block).groupby(groups.of_office, sort=False).sum().to_numpy()
+    of_office = groups.of_office
+    if (of_office < 0).any():  # offices in no unit of the level (see ``units.unit_groups``): keys left out
+        of_office = np.where(of_office >= 0, of_office, np.nan)
+    summed = pd.DataFrame(block).groupby(of_office, sort=False).sum()
+    if len(summed) != len(groups) or not np.array_equal(summed.index.to_numpy(), np.arange(len(groups))):
+        summed = summed.reindex(range(len(groups)), fill_value=0.0)  # units with nothing summed into them
+    return summed.to_numpy(dtype="float64")
 
 
 def _id_frame(groups, level: str) -> pd.DataFrame:
@@ -262,13 +246,10 @@ def _id_frame(groups, level: str) -> pd.DataFrame:
 
 
 def _series_same_units(dataset: PreparedDataset, offices: pd.DataFrame, block: np.ndarray, columns: list[str],
-                       months_due: list[float], level: str, func) -> list[pd.DataFrame] | None:
+                       months_due: list[float], level: str, func) -> list[pd.DataFrame]:
     """Per month, what :func:`_unit_values` gives, when every month has every office (the usual case):
-    the units are formed once and all months' components summed per unit in one pass. None when the
-    units need the frame path (an office without station or branch)."""
+    the units are formed once and all months' components summed per unit in one pass."""
     groups = dataset.unit_groups(offices, level)
-    if groups is None:
-        return None
     n, g, k = block.shape
     flat = block.reshape(n, g * k)
     summed = _sum_by_unit(flat, groups).reshape(len(groups), g, k)
@@ -329,7 +310,7 @@ def monthly_series(
     same = _series_same_units(dataset, offices, block, columns, dues, level, func) if present is None else None
     by_month = {}
     for i, (m, months_due) in enumerate(zip(distinct, dues, strict=True)):
-        if same is not None:
+        if same is not None:  # every month has every office
             by_month[m] = same[i]
             continue
         keep = reporting if present is None else reporting | present[i]

@@ -124,7 +124,8 @@ def _office_sums(
     located = locate(ds.ledger_reader, [(period.first_day, period.last_day, as_of)])
     offices = ds.office_table(located.office_uniques)
     comp_m = monthly_components(ds.monthly, offices, period.months, index=ds.monthly_index)
-    ledger_block = ledger_sums(ds.ledger_reader, located, offices, time_limits)[:, 0, :]
+    # Column-major, as the monthly block: each component is then one contiguous column for the indicators.
+    ledger_block = np.asfortranarray(ledger_sums(ds.ledger_reader, located, offices, time_limits)[:, 0, :])
     comp_l = pd.DataFrame(ledger_block, index=offices.index, columns=list(LEDGER_COLUMNS))
     comp = pd.concat([comp_m, comp_l], axis=1)
     block = np.hstack([comp_m.to_numpy(dtype="float64"), ledger_block])

@@ -58,3 +58,52 @@ def repeat_partner_pairs(keys, received, ids, recent_from, window_days: int = 90
                     and received[i] - window <= received[j] <= received[i]]
         out += [(i, j) for j in partners]
     return out
+
+
+def ledger_components_reference(ledger: pd.DataFrame, offices: pd.Index, first_day: date, last_day: date,
+                                as_of: date, time_limits: Mapping[str, int] | None = None) -> pd.DataFrame:
+    """The ledger components of metrics.md per office, counted a dispute at a time: the disputes
+    received from ``first_day`` to ``min(last_day, as_of)``, read as of ``as_of``."""
+    from metrics.schema import FOLLOW_UP_DAYS, PROACTIVE_SOURCES
+
+    cut = pd.Timestamp(as_of)
+    start, end = pd.Timestamp(first_day), pd.Timestamp(min(last_day, as_of))
+    day, follow_window = pd.Timedelta(days=1), pd.Timedelta(days=FOLLOW_UP_DAYS)
+    received = _dates(ledger["received_date"])
+    keys = pd.Series(ledger["party_key"], dtype=object).tolist() if "party_key" in ledger else [None] * len(ledger)
+    by_key: dict[str, list[int]] = {}
+    for i, k in enumerate(keys):
+        if isinstance(k, str) and received[i] is not None:
+            by_key.setdefault(k, []).append(i)
+    rows = [i for i, r in enumerate(received) if r is not None and start <= r <= end]
+    led = ledger.iloc[rows]
+    state = status_as_of(led, as_of)
+    limit = limits_of(led, time_limits)
+    resolved_date, follow_up = _dates(led["resolved_date"]), _dates(led["follow_up_date"])
+    columns = ("disputes", "resolved", "transferred", "failed", "open", "on_time", "follow_up_done", "follow_up_due",
+               "proactive", "grassroots", "level_given", "overdue_open", "red_open", "repeat_disputes")
+    out = pd.DataFrame(0.0, index=offices, columns=list(columns))
+    for n, i in enumerate(rows):
+        rec = led.iloc[n]
+        r, done, fu = received[i], resolved_date[n], follow_up[n]
+        resolved, open_ = bool(state["resolved"][n]), bool(state["open"][n])
+        level = rec["level"]
+        window = pd.Timedelta(days=90)
+        partners = [j for j in by_key.get(keys[i], []) if j != i and r - window <= received[j] <= r]
+        flags = {
+            "disputes": True, "resolved": resolved, "transferred": bool(state["transferred"][n]),
+            "failed": bool(state["failed"][n]), "open": open_,
+            "on_time": resolved and (done - r) / day <= limit[n],
+            "follow_up_done": resolved and fu is not None and fu <= cut and fu - done <= follow_window,
+            "follow_up_due": resolved and (done + follow_window <= cut or (fu is not None and fu <= cut)),
+            "proactive": rec["source"] in PROACTIVE_SOURCES,
+            "grassroots": resolved and level == "社区",
+            "level_given": resolved and not pd.isna(level),
+            "overdue_open": open_ and (cut - r) / day > limit[n],
+            "red_open": open_ and rec["risk"] == "红",
+            "repeat_disputes": bool(partners),
+        }
+        for col, flag in flags.items():
+            if flag:
+                out.loc[rec["office_code"], col] += 1.0
+    return out

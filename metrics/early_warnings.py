@@ -195,10 +195,12 @@ def _ledger_parts(as_of: date, time_limits: Mapping[str, int] | None, reader: Le
     ids_col, office_col = ledger["dispute_id"], ledger["office_code"]
     is_open = state.open
     rows = taken[is_open]
-    age = state.age[is_open]
+    # The open disputes' risk and complexity are read only for them (few, next to every dispute taken).
+    open_state = LedgerState(reader, rows, cut, time_limits, received=received[rows])
+    age = open_state.age
     parts = []
 
-    red = (age > RED_OPEN_DAYS) & state.red_open[is_open]
+    red = (age > RED_OPEN_DAYS) & open_state.red_open
     red_at, red_age, red_ids = rows[red], age[red], _texts_at(ids_col, rows[red])
 
     def render_red(idx: np.ndarray) -> Rendered:
@@ -209,7 +211,7 @@ def _ledger_parts(as_of: date, time_limits: Mapping[str, int] | None, reader: Le
                  for r, d in zip(_dates_text(received[red_at[idx]]).tolist(), days, strict=True)])
     parts.append(_Part("red_open", _texts_at(office_col, red_at), render_red, dispute_id=red_ids))
 
-    limit = state.limit[is_open]
+    limit = open_state.limit
     over = age > limit
     over_at, over_age, over_limit = rows[over], age[over], limit[over]
     over_cx = _objects_at(ledger["complexity"], over_at)

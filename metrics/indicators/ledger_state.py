@@ -24,12 +24,10 @@ from functools import cached_property
 
 import numpy as np
 
-from metrics.indicators.prepared import LedgerReader, lookup, member_of
+from metrics.indicators.prepared import LedgerReader, lookup
 from metrics.schema import FOLLOW_UP_DAYS, PROACTIVE_SOURCES, TIME_LIMIT_DAYS
 
 DAY = np.timedelta64(1, "D")
-STATUSES = ("已化解", "化解中", "已移交", "调解不成")
-"""Marked resolved, in progress, transferred, failed."""
 
 
 class LedgerState:
@@ -50,10 +48,12 @@ class LedgerState:
     def _codes(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         return self.reader.codes(name, self.rows)
 
+    def _is(self, name: str, values) -> np.ndarray:
+        return self.reader.matches(name, self.rows, values)
+
     @cached_property
-    def _status(self) -> list[np.ndarray]:
-        codes, uniques = self._codes("status")
-        return [member_of(codes, uniques, (name,)) for name in STATUSES]
+    def _marked(self) -> np.ndarray:
+        return self._is("status", ("已化解",))
 
     @cached_property
     def received(self) -> np.ndarray:
@@ -69,19 +69,19 @@ class LedgerState:
 
     @cached_property
     def resolved(self) -> np.ndarray:
-        return self._status[0] & (self.resolved_date <= self.cut)
+        return self._marked & (self.resolved_date <= self.cut)
 
     @cached_property
     def open(self) -> np.ndarray:
-        return self._status[1] | (self._status[0] & ~self.resolved)
+        return self._is("status", ("化解中",)) | (self._marked & ~self.resolved)
 
     @property
     def transferred(self) -> np.ndarray:
-        return self._status[2]
+        return self._is("status", ("已移交",))
 
     @property
     def failed(self) -> np.ndarray:
-        return self._status[3]
+        return self._is("status", ("调解不成",))
 
     @cached_property
     def limit(self) -> np.ndarray:
@@ -113,21 +113,17 @@ class LedgerState:
 
     @property
     def proactive(self) -> np.ndarray:
-        return member_of(*self._codes("source"), PROACTIVE_SOURCES)
-
-    @cached_property
-    def _level(self) -> tuple[np.ndarray, np.ndarray]:
-        return self._codes("level")
+        return self._is("source", PROACTIVE_SOURCES)
 
     @property
     def level_given(self) -> np.ndarray:
         """Resolved with a mediation level given (the level counts only for resolved disputes)."""
-        return self.resolved & (self._level[0] >= 0)
+        return self.resolved & self.reader.given("level", self.rows)
 
     @property
     def grassroots(self) -> np.ndarray:
         """Resolved at level 社区."""
-        return self.resolved & member_of(*self._level, ("社区",))
+        return self.resolved & self._is("level", ("社区",))
 
     @property
     def overdue_open(self) -> np.ndarray:
@@ -135,4 +131,4 @@ class LedgerState:
 
     @property
     def red_open(self) -> np.ndarray:
-        return self.open & member_of(*self._codes("risk"), ("红",))
+        return self.open & self._is("risk", ("红",))

@@ -54,6 +54,14 @@ def member_of(codes: np.ndarray, uniques: np.ndarray, names: Collection) -> np.n
     return table[codes]
 
 
+def _same(values: np.ndarray, value: str) -> np.ndarray:
+    """Which of the object array ``values`` equal ``value`` (values that cannot be compared: no)."""
+    try:
+        return np.asarray(values == value, dtype=bool)
+    except (TypeError, ValueError):  # pandas NA among the values
+        return np.array([isinstance(x, str) and x == value for x in values.tolist()], dtype=bool)
+
+
 def lookup(codes: np.ndarray, uniques: np.ndarray, mapping: Mapping, default: float) -> np.ndarray:
     """``mapping[value]`` for each row as float64 (``default`` when absent or not given)."""
     table = np.array([float(mapping.get(u, default)) for u in uniques] + [default], dtype="float64")
@@ -159,6 +167,24 @@ class LedgerReader:
             self._codes[name] = (codes.astype(small), np.asarray(uniques, dtype=object))
         codes, uniques = self._codes[name]
         return codes[rows], uniques
+
+    def matches(self, name: str, rows: np.ndarray, names: Collection) -> np.ndarray:
+        """Which of ``rows`` hold one of ``names`` in text column ``name`` (booleans): a test on the kept
+        codes' few distinct values, or — not kept — a comparison of the rows' values (cheaper than
+        factorising them for one test)."""
+        if name in self._codes or self.keep:
+            return member_of(*self.codes(name, rows), names)
+        values = take_objects(self.frame[name], rows)
+        out = np.zeros(len(values), dtype=bool)
+        for value in names:
+            out |= _same(values, value)
+        return out
+
+    def given(self, name: str, rows: np.ndarray) -> np.ndarray:
+        """Which of ``rows`` give a value in column ``name`` (not None, NaN or NA)."""
+        if name in self._codes or self.keep:
+            return self.codes(name, rows)[0] >= 0
+        return ~np.asarray(pd.isna(take_objects(self.frame[name], rows)), dtype=bool)
 
     def offices(self) -> np.ndarray:
         """Every office code of the ledger, once each (object array)."""

@@ -8,10 +8,9 @@ the machine or on its load:
 * score + rank vs. a bare ``DataFrame.sort_values`` of the same table (the floor of any ranking);
 * robustness vs. the naive method — ``score`` + ``rank`` called once per draw (timed on 20 draws and
   scaled to the same number of draws);
-* workbook vs. openpyxl writing the same cells (what ``to_excel`` does by default), vs. bare
-  xlsxwriter writing them without any formatting (the floor of xlsxwriter's per-cell API), and vs. the
-  same formatted workbook with the ranking body written cell by cell through xlsxwriter's API (the
-  method before the one-pass body writer; kept in ``ranking_export`` as the tested reference).
+* workbook vs. openpyxl writing the same cells (what ``to_excel`` does by default) and vs. bare
+  xlsxwriter writing them without any formatting (the floor of xlsxwriter's per-cell API, which the
+  workbook uses).
 
 Wall and CPU are each the best of ``--repeat`` runs; on a shared, loaded machine CPU time is the fairer
 figure (wall includes waiting for a core). Ratios are given for both.
@@ -36,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from metrics.dataset import SourceFile  # noqa: E402
 from metrics.ranking import rank  # noqa: E402
-from metrics.ranking_export import _write_workbook, ranking_table, write_ranking_xlsx  # noqa: E402
+from metrics.ranking_export import ranking_table, write_ranking_xlsx  # noqa: E402
 from metrics.robustness import perturbed_weights, robustness  # noqa: E402
 from metrics.rubric import load_rubric  # noqa: E402
 from metrics.scoring import score  # noqa: E402
@@ -122,9 +121,6 @@ def main() -> None:
     def ours() -> None:
         write_ranking_xlsx(io.BytesIO(), ranked, rubric, period="2026", sources=sources)
 
-    def cell_by_cell() -> None:
-        _write_workbook(io.BytesIO(), ranked, rubric, "2026", sources, None, bulk=False)
-
     cols, rows = ranking_table(ranked, rubric)
 
     def bare_xlsxwriter() -> None:
@@ -150,15 +146,13 @@ def main() -> None:
         wb.save(io.BytesIO())
 
     # interleaved rounds, so that a change of machine load hits all of them alike
-    t_xlsx = t_bare = t_cells = float("inf")
-    cpu = {"xlsx": float("inf"), "bare": float("inf"), "cells": float("inf")}
+    t_xlsx = t_bare = float("inf")
+    cpu = {"xlsx": float("inf"), "bare": float("inf")}
     for _ in range(args.repeat):
         t_xlsx = min(t_xlsx, best(ours, 1, "xlsx"))
         cpu["xlsx"] = min(cpu["xlsx"], CPU["xlsx"])
         t_bare = min(t_bare, best(bare_xlsxwriter, 1, "bare"))
         cpu["bare"] = min(cpu["bare"], CPU["bare"])
-        t_cells = min(t_cells, best(cell_by_cell, 1, "cells"))
-        cpu["cells"] = min(cpu["cells"], CPU["cells"])
     CPU.update(cpu)
     t_openpyxl = best(openpyxl_writer, 1, "openpyxl")
 
@@ -174,8 +168,6 @@ def main() -> None:
     line("稳健性分析", "rob", t_rob, "逐次评分排名（估算）", "naive", t_naive)
     line("排名工作簿", "xlsx", t_xlsx, "openpyxl 写同样单元格", "openpyxl", t_openpyxl)
     line("排名工作簿", "xlsx", t_xlsx, "无格式 xlsxwriter", "bare", t_bare)
-    line("排名工作簿", "xlsx", t_xlsx, "逐格写入的同一工作簿（改前方法）", "cells", t_cells)
-    line("逐格写入（改前方法）", "cells", t_cells, "无格式 xlsxwriter", "bare", t_bare)
 
 
 if __name__ == "__main__":

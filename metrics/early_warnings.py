@@ -29,11 +29,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from metrics.dataset import Dataset
-from metrics.indicators.components import REPEAT_WINDOW_DAYS, _as_datetime, month_numbers
-from metrics.indicators.prepared import RawLedger, ledger_columns, shared_key_codes
+from metrics.indicators.components import month_numbers
+from metrics.indicators.ledger_state import LedgerState
+from metrics.indicators.prepared import LedgerReader, view
+from metrics.indicators.repeats import REPEAT_WINDOW_DAYS, repeat_partners
 from metrics.indicators.units import UNKNOWN, office_table
 from metrics.periods import month_from_index, month_last_day, month_of
-from metrics.schema import FOLLOW_UP_DAYS, MONTHLY, TIME_LIMIT_DAYS
+from metrics.schema import FOLLOW_UP_DAYS, MONTHLY
 
 RED_OPEN_DAYS = 3
 FOLLOW_UP_SOON_DAYS = 3
@@ -174,62 +176,31 @@ def _texts_at(values: pd.Series, rows: np.ndarray) -> list[str]:
     return [str(x) for x in arr.tolist()]
 
 
-def _same(values: np.ndarray, value: str) -> np.ndarray:
-    """Which of the object array ``values`` equal ``value`` (values that cannot be compared: no)."""
-    try:
-        return np.asarray(values == value, dtype=bool)
-    except (TypeError, ValueError):  # pandas NA among the values
-        return np.array([isinstance(x, str) and x == value for x in values.tolist()], dtype=bool)
-
-
-def _equal(values: pd.Series, value: str, rows: np.ndarray | None = None) -> np.ndarray:
-    """Which values of the column (at positions ``rows``; all when None) equal ``value``.
-
-    Object columns are compared as plain arrays (no pandas overhead); other dtypes (pandas ``str``,
-    categorical) through pandas, which compares them without turning them into Python strings.
-    """
-    if values.dtype == object:
-        arr = values.to_numpy()
-        return _same(arr if rows is None else arr[rows], value)
-    sub = values if rows is None else values.take(rows)
-    return (sub == value).to_numpy(dtype=bool, na_value=False)
-
-
-def _limits(complexity: np.ndarray, time_limits: Mapping[str, int] | None) -> np.ndarray:
-    """Each dispute's time limit in days from its complexity (NaN when unknown), as ``limits_of``."""
-    out = np.full(len(complexity), np.nan)
-    for name, days in dict(TIME_LIMIT_DAYS if time_limits is None else time_limits).items():
-        out[_same(complexity, name)] = days
-    return out
-
-
-def _ledger_parts(ledger: pd.DataFrame, as_of: date, time_limits: Mapping[str, int] | None,
-                  reader: RawLedger) -> list[_Part]:
+def _ledger_parts(as_of: date, time_limits: Mapping[str, int] | None, reader: LedgerReader) -> list[_Part]:
     """The dispute rules' warnings (red_open, overdue, follow_up_late, follow_up_due, repeat_dispute),
     each rule's disputes in ledger order, among the disputes received up to ``as_of``.
 
-    Every rule starts from masks over the date arrays; statuses, risks and complexities are compared
-    only where the dates leave a candidate (one status comparison runs over every row: a dispute
-    marked 化解中 is open whatever its dates). Only the warnings' ids and offices are read eagerly; their
-    text is written when rendered — each distinct day and day count formatted once.
+    Open, resolved, the time limit and red risk are those of
+    :class:`~metrics.indicators.ledger_state.LedgerState` as of ``as_of``. Only the warnings' ids and
+    offices are read eagerly; their text is written when rendered — each distinct day and day count
+    formatted once.
     """
+    ledger = reader.frame
     cut = np.datetime64(as_of, "ns")
-    received = _as_datetime(ledger["received_date"])
-    taken = received <= cut
-    if not taken.any():
+    received = reader.dates("received_date")
+    taken = np.flatnonzero(received <= cut)
+    if not len(taken):
         return []
-    resolved = _as_datetime(ledger["resolved_date"])
-    settled = resolved <= cut
-    status, ids_col, office_col = ledger["status"], ledger["dispute_id"], ledger["office_code"]
-    # Open as ledger_status says: 化解中, or 已化解 without a resolution date up to as_of.
-    is_open = taken & _equal(status, "化解中")
-    later = np.flatnonzero(taken & ~settled & ~is_open)
-    is_open[later[_equal(status, "已化解", later)]] = True
-    rows = np.flatnonzero(is_open)
-    age = _days(cut - received[rows])
+    state = LedgerState(reader, taken, cut, time_limits, received=received[taken])
+    ids_col, office_col = ledger["dispute_id"], ledger["office_code"]
+    is_open = state.open
+    rows = taken[is_open]
+    # The open disputes' risk and complexity are read only for them (few, next to every dispute taken).
+    open_state = LedgerState(reader, rows, cut, time_limits, received=received[rows])
+    age = open_state.age
     parts = []
 
-    red = (age > RED_OPEN_DAYS) & _equal(ledger["risk"], "红", rows)
+    red = (age > RED_OPEN_DAYS) & open_state.red_open
     red_at, red_age, red_ids = rows[red], age[red], _texts_at(ids_col, rows[red])
 
     def render_red(idx: np.ndarray) -> Rendered:
@@ -240,10 +211,10 @@ def _ledger_parts(ledger: pd.DataFrame, as_of: date, time_limits: Mapping[str, i
                  for r, d in zip(_dates_text(received[red_at[idx]]).tolist(), days, strict=True)])
     parts.append(_Part("red_open", _texts_at(office_col, red_at), render_red, dispute_id=red_ids))
 
-    complexity = _objects_at(ledger["complexity"], rows)
-    limit = _limits(complexity, time_limits)
+    limit = open_state.limit
     over = age > limit
-    over_at, over_age, over_limit, over_cx = rows[over], age[over], limit[over], complexity[over]
+    over_at, over_age, over_limit = rows[over], age[over], limit[over]
+    over_cx = _objects_at(ledger["complexity"], over_at)
     over_ids = _texts_at(ids_col, over_at)
 
     def render_overdue(idx: np.ndarray) -> Rendered:
@@ -257,13 +228,12 @@ def _ledger_parts(ledger: pd.DataFrame, as_of: date, time_limits: Mapping[str, i
     parts.append(_Part("overdue", _texts_at(office_col, over_at), render_overdue, dispute_id=over_ids))
 
     # Follow-ups: resolved up to as_of, not followed up by then, due within the next few days or late.
-    follow_up = _as_datetime(ledger["follow_up_date"])
-    cand = np.flatnonzero(taken & settled & ~(follow_up <= cut))
-    due = resolved[cand] + np.timedelta64(FOLLOW_UP_DAYS, "D")
+    resolved = reader.dates("resolved_date")
+    waiting = state.resolved & ~state.followed
+    cand = taken[waiting]
+    due = state.resolved_date[waiting] + np.timedelta64(FOLLOW_UP_DAYS, "D")
     to_due = _days(due - cut)
     keep = to_due <= FOLLOW_UP_SOON_DAYS
-    cand, due, to_due = cand[keep], due[keep], to_due[keep]
-    keep = _equal(status, "已化解", cand)
     cand, due, to_due = cand[keep], due[keep], to_due[keep]
     for rule, sel in (("follow_up_late", to_due < 0), ("follow_up_due", to_due >= 0)):
         parts.append(_follow_up_part(rule, cand[sel], due[sel], to_due[sel], resolved, ids_col, office_col))
@@ -318,77 +288,28 @@ def _key_ranks(values: np.ndarray) -> np.ndarray:
     return out
 
 
-def repeat_partners(keys: np.ndarray | None, received: np.ndarray, ids: np.ndarray, recent_from: np.datetime64,
-                    window_days: int = REPEAT_WINDOW_DAYS, codes: np.ndarray | None = None
-                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each repeat dispute received from ``recent_from`` on, with its partners, found on arrays.
-
-    ``keys`` (party keys, None/NaN = not given), ``received`` (``datetime64[ns]``) and ``ids`` (dispute
-    ids) describe the rows that may take part; ``codes`` may stand for ``keys``: the keys already as
-    numbers (equal keys ⇔ equal codes where a key occurs twice or more, −1 = not given). A partner of row i is another row (another dispute id)
-    with the same key received between ``window_days`` days before row i and row i's date, both ends
-    included. Rows are sorted by (key, received, dispute id); a row's partners are then one contiguous
-    run of its key found with two binary searches — no loop over keys or rows.
-
-    Returns ``(rows, partners, owner)``: the repeat rows (positions into the inputs, in that sort order),
-    and their partners as pairs (``partners[p]`` is a partner of ``rows[owner[p]]``), pairs grouped by
-    owner and listed in (received, dispute id) order.
-    """
-    empty = np.array([], dtype=np.int64)
-    n = len(received)
-    if n < 2:
-        return empty, empty, empty
-    if codes is None:
-        given = np.flatnonzero(pd.notna(keys))
-        codes = np.full(n, -1, dtype=np.intp)
-        codes[given] = shared_key_codes(np.asarray(keys, dtype=object)[given])
-    sel = np.flatnonzero(codes >= 0)
-    if len(sel) < 2:
-        return empty, empty, empty
-    id_rank = _ranks(np.asarray(ids, dtype=object)[sel])
-    t_sel = received[sel].astype("int64")
-    order = np.lexsort((id_rank, t_sel, codes[sel]))
-    sel = sel[order]
-    k = codes[sel].astype(np.int64)
-    t = t_sel[order]
-    uniq, t_rank = np.unique(t, return_inverse=True)
-    width = np.int64(len(uniq) + 1)
-    key_time = k * width + t_rank.reshape(-1)
-    window = np.int64(window_days) * 86_400 * 10**9
-    lo = np.searchsorted(key_time, k * width + np.searchsorted(uniq, t - window, side="left"), side="left")
-    hi = np.searchsorted(key_time, key_time, side="right")
-    targets = np.flatnonzero((t >= np.datetime64(recent_from, "ns").astype("int64")) & (hi - lo >= 2))
-    if not len(targets):
-        return empty, empty, empty
-    lens = hi[targets] - lo[targets]
-    owner = np.repeat(np.arange(len(targets)), lens)
-    partner = np.arange(int(lens.sum())) - np.repeat(np.cumsum(lens) - lens, lens) + np.repeat(lo[targets], lens)
-    sorted_ids = np.asarray(ids, dtype=object)[sel]
-    keep = np.asarray(sorted_ids[partner] != sorted_ids[targets[owner]], dtype=bool)
-    owner, partner = owner[keep], partner[keep]
-    has = np.bincount(owner, minlength=len(targets)) > 0
-    renumber = np.cumsum(has) - 1
-    return sel[targets[has]], sel[partner], renumber[owner]
-
-
 def _repeat_part(ledger: pd.DataFrame, received: np.ndarray, taken: np.ndarray, as_of: date,
-                 reader: RawLedger) -> _Part:
-    """Repeat disputes received in the 90 days up to as_of, each with its earlier partner(s).
+                 reader: LedgerReader) -> _Part:
+    """Repeat disputes received in the 90 days up to as_of, each with its earlier partner(s)
+    (:func:`~metrics.indicators.repeats.repeat_partners`).
 
-    ``taken`` marks the disputes received up to as_of (``received`` every dispute's date); only those
-    received in the 180 days up to as_of can take part. A rendered row names only its own partners.
-    ``reader`` gives the party keys as codes (kept by a prepared dataset, else found for these rows).
+    ``taken`` are the disputes received up to as_of (positions; ``received`` every dispute's date);
+    only those received in the 180 days up to as_of can take part. A rendered row names only its own
+    partners. ``reader`` gives the party keys as codes.
     """
     start = np.datetime64(as_of - timedelta(days=2 * REPEAT_WINDOW_DAYS), "ns")
-    cand = np.flatnonzero(taken & (received >= start))
+    cand = taken[received[taken] >= start]
     none = _Part("repeat_dispute", [], lambda idx: ([], []), dispute_id=[])
     if len(cand) < 2:
         return none
     ids = _objects_at(ledger["dispute_id"], cand)
     rdate = received[cand]
     codes = reader.party(cand) if reader.has("party_key") else np.full(len(cand), -1, dtype=np.intp)
-    rows, partners, owner = repeat_partners(None, rdate, ids, np.datetime64(as_of - timedelta(days=REPEAT_WINDOW_DAYS),
-                                                                           "ns"), codes=codes)
+    keyed = np.flatnonzero(codes >= 0)
+    id_order = np.zeros(len(cand), dtype=np.int64)
+    id_order[keyed] = _ranks(ids[keyed])
+    rows, partners, owner = repeat_partners(codes, rdate, ids, np.datetime64(as_of - timedelta(days=REPEAT_WINDOW_DAYS),
+                                                                             "ns"), id_order)
     if not len(rows):
         return none
     bounds = np.r_[0, np.cumsum(np.bincount(owner, minlength=len(rows)))]
@@ -567,8 +488,7 @@ def listing(dataset: Dataset, as_of: date | None = None, time_limits: Mapping[st
     as_of = as_of or default_as_of(dataset)
     parts = []
     if as_of is not None:
-        parts = _ledger_parts(dataset.ledger, as_of, time_limits, ledger_columns(dataset)) \
-            if len(dataset.ledger) else []
+        parts = _ledger_parts(as_of, time_limits, view(dataset).ledger_reader) if len(dataset.ledger) else []
         parts = [p for p in [*parts, _jump_part(dataset.monthly, as_of)] if len(p)]
     sizes = [len(p) for p in parts]
 

@@ -1,7 +1,7 @@
 """Problems found in uploaded files: one record per bad file, sheet, row or cell.
 
 Logic uses the stable ``code``; the Chinese sentence is looked up here, in one place, from
-``MESSAGES`` (and ``MESSAGES_EN`` for the English switch). Message templates are ``str.format``
+``MESSAGES``. Message templates are ``str.format``
 strings; the fields they may use are those passed as ``**details`` to :func:`make`.
 """
 
@@ -38,14 +38,12 @@ MESSAGES: dict[str, tuple[Severity, str]] = {
     "file_empty": ("error", "文件为空（0 字节），请确认选择了正确的文件。"),
     "unsupported_type": ("error", "无法识别的文件格式（{detected}），请上传 .xlsx、.xls、.ods 或 .csv 文件。"),
     "wps_format": ("error", "该文件是 WPS 表格专用格式（.et/.ett），无法直接读取，请在 WPS 中另存为 .xlsx 后上传。"),
-    "extension_mismatch": ("error", "文件扩展名为 {ext}，但内容实为 {detected}，请用 Excel/WPS 打开后另存为 .xlsx 再上传。"),
     "html_as_xls": ("error", "该文件实为网页格式（常见于业务系统导出），请用 Excel 打开后另存为 .xlsx 再上传。"),
     "macro_workbook": ("error", "不接受含宏的工作簿（.xlsm），请在 Excel 中另存为 .xlsx（不含宏）后上传。"),
     "encrypted": ("error", "文件设有打开密码或已加密，请取消文件密码后上传。"),
     "corrupt_file": ("error", "文件已损坏或不完整，无法读取，请重新导出或另存后上传。"),
     "zip_bomb": ("error", "文件解压后体积异常（{detail}），出于安全原因拒绝读取。"),
     "bad_structure": ("error", "文件结构无效，无法安全读取，请用 Excel/WPS 打开后另存为 .xlsx 再上传。"),
-    "read_timeout": ("error", "文件读取超时（超过 {seconds:.0f} 秒），请拆分后分别上传。"),
     "too_many_rows": ("error", "工作表“{sheet}”超过 {limit} 行的上限，请拆分后分别上传。"),
     "sheet_too_large": ("error", "工作表“{sheet}”的数据区域过大（{rows} 行 × {cols} 列，超过 {limit} 个单元格的上限），请删除多余的行、列（或远处误填的单元格）后上传。"),
     "bad_encoding": ("error", "CSV 文件编码无法识别，请另存为“CSV UTF-8”或 GBK 编码后上传。"),
@@ -76,7 +74,6 @@ MESSAGES: dict[str, tuple[Severity, str]] = {
     "code_too_long": ("error", "“{header}”以数字格式保存且超过 15 位，末尾数字已被 Excel 丢失，请将该列设为文本后重新填写。"),
     "bad_code": ("error", "“{header}”的值“{value}”不是有效编码（不得为小数或含空格）。"),
     "formula_without_value": ("error", "该单元格是公式但没有保存计算结果，请在 Excel/WPS 中打开并保存后再上传。"),
-    "formula_cached_zero": ("warning", "该文件不是由 Excel/WPS 保存的，公式结果可能未经计算，请核对。"),
     "error_cell": ("error", "单元格为错误值 {value}，请修正公式或填写数值。"),
     # --- rules between cells and rows (workbook.md) --------------------------------------------------
     "visited_exceeds_households": ("warning", "本月走访户数 {value} 大于辖区户数 {households}，请核对。"),
@@ -101,17 +98,6 @@ MESSAGES: dict[str, tuple[Severity, str]] = {
                                           "警务室的所属分局、派出所只能由管理员在“系统管理 → 警务室登记”中修改，"
                                           "请按登记填写后重新上传。"),
     "batch_duplicate_key": ("error", "本批次的另一个文件“{other_file}”也包含{key_desc}，同一批次中每条数据只能出现一次。"),
-}
-
-MESSAGES_EN: dict[str, str] = {
-    "file_too_large": "The file is {size_mb:.1f} MB, over the {limit_mb:.0f} MB limit.",
-    "file_empty": "The file is empty.",
-    "unsupported_type": "Unrecognised file format ({detected}).",
-    "wps_format": "This is a WPS Spreadsheets file in WPS's own format; save it as .xlsx in WPS and upload that.",
-    "encrypted": "The workbook is password-protected; remove the password and upload again.",
-    "html_as_xls": "This file is a web page saved as .xls; open it in Excel and save as .xlsx.",
-    "missing_column": "Required column “{header}” is missing.",
-    "required_missing": "“{header}” is required.",
 }
 
 

@@ -4,9 +4,9 @@
 * :func:`write_ranking_xlsx` — sheets 排名 (rank, office, station, branch, score, stars as ★ text, item
   points and key indicators), 评分规则 (the rubric used), 数据来源 (each input file's order, name, SHA-256,
   size and version) and 方法说明 (methodology); frozen header, filters, percent formats, column widths,
-  A4 landscape. Written with xlsxwriter with every text cell written as a string; the body of the
-  ranking sheet is serialised column-wise in one pass (:class:`_RankingSheet`), ~10× cheaper than
-  xlsxwriter's per-cell API, so 3,000 offices × 32 columns stay well under a second.
+  A4 landscape. Written through xlsxwriter's public API with every text cell written as a string
+  (3,000 offices × 32 columns take about half a second, within the one-second target of
+  ``bench/bench_rating.py``).
 * :func:`write_ranking_csv` — the ranking sheet as CSV, UTF-8 with BOM, formula triggers neutralised.
 
 No text a user typed (office names, file names, rubric labels) can become a live formula: see
@@ -25,8 +25,6 @@ from typing import IO, Any
 
 import pandas as pd
 import xlsxwriter
-from xlsxwriter.utility import xl_col_to_name
-from xlsxwriter.worksheet import Worksheet
 
 from metrics.explain import METRIC_LABELS, metric_kind
 from metrics.robustness import DEFAULT_DRAWS, FLAG_SHARE, SPREAD
@@ -265,22 +263,12 @@ def write_ranking_xlsx(
     ``sha256``, ``size`` and optionally ``version``. ``robust``: optional output of
     :func:`metrics.robustness.robustness`, added as columns.
     """
-    _write_workbook(target, ranked, rubric, period, sources, robust, bulk=_BULK_SUPPORTED)
-
-
-def _write_workbook(target, ranked, rubric, period, sources, robust, *, bulk: bool) -> None:
-    """The workbook; ``bulk`` writes the ranking body with :class:`_RankingSheet`, otherwise cell by
-    cell through xlsxwriter's public API (the reference the bulk writer is tested against)."""
     target_arg = str(target) if isinstance(target, str | Path) else target
     wb = xlsxwriter.Workbook(target_arg, {**xlsxwriter_options(), "in_memory": True})
     try:
-        _fill_workbook(wb, ranked, rubric, period, sources, robust, bulk)
+        _fill_workbook(wb, ranked, rubric, period, sources, robust)
     finally:
         wb.close()
-
-
-# --------------------------------------------------------------------------------------------------
-# The ranking body: cell by cell (reference) or in one pass (fast)
 
 
 def _finite(v: Any) -> bool:
@@ -302,75 +290,7 @@ def _write_cells(ws, first_row: int, rows: Sequence[Sequence[Any]], is_text: Seq
                 ws.write_number(r, c, v, formats[c])
 
 
-_BULK_SUPPORTED = all(
-    hasattr(Worksheet, name)
-    for name in ("_write_sheet_data", "_write_rows", "_check_dimensions", "_xml_start_tag", "_xml_end_tag")
-)
-"""Whether the installed xlsxwriter has the hooks :class:`_RankingSheet` overrides (3.3.1 is pinned);
-if not, the ranking body is written cell by cell, which is slower but identical."""
-
-
-class _RankingSheet(Worksheet):
-    """An xlsxwriter worksheet whose data rows below the header are serialised in one pass.
-
-    xlsxwriter spends ~10 µs of Python per cell (argument checks, a cell tuple, then at close the XML
-    for each one); 96,000 cells cost ~1 s. :meth:`write_body` builds the same ``<row>``/``<c>`` XML
-    column by column instead: numbers as ``<v>`` in xlsxwriter's own ``%.16G`` notation, text through
-    the workbook's shared-string table (so xlsxwriter escapes it exactly as for ``write_string`` and no
-    text can ever be a formula: there is no ``<f>`` here at all), the same cell formats as the column
-    formats the cell-by-cell writer would get. Everything else (header row, column widths, freeze,
-    filter, print setup) is still written by xlsxwriter. Equivalence with :func:`_write_cells` is tested.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._body_xml = ""
-
-    def write_body(self, first_row: int, rows: Sequence[Sequence[Any]], is_text: Sequence[bool],
-                   formats: Sequence[Any]) -> None:  # fmt: skip
-        """Rows of values (text columns as text, the others as numbers or None) from ``first_row``.
-
-        Call once; no cell at or below ``first_row`` may also be written through the API (it would be
-        written twice). Empty text, None, NaN and ±inf leave the cell empty, as :func:`_write_cells` does.
-        """
-        if not rows:
-            return
-        n_cols = len(is_text)
-        last = first_row + len(rows) - 1
-        if self._check_dimensions(last, n_cols - 1) or self._check_dimensions(first_row, 0):
-            raise ValueError("排名表超出工作表范围")
-        numbers = [str(r) for r in range(first_row + 1, last + 2)]  # Excel rows are 1-based
-        shared = self.str_table._get_shared_string_index
-        columns = list(zip(*rows, strict=True))
-        cells: list[list[str]] = []
-        for c in range(n_cols):
-            style = f' s="{formats[c]._get_xf_index()}"' if formats[c] is not None else ""
-            head = f'<c r="{xl_col_to_name(c)}'
-            values = columns[c]
-            if is_text[c]:
-                cleaned = {v: clean_text(v) for v in set(values)}  # stations, branches, stars repeat
-                texts = [cleaned[v] for v in values]
-                cells.append([f'{head}{r}"{style} t="s"><v>{shared(t)}</v></c>' if t else ""
-                              for r, t in zip(numbers, texts, strict=True)])  # fmt: skip
-            else:
-                # ``v - v == 0`` is _finite(v) inlined: False for NaN and ±inf (this loop is the hot path)
-                cells.append([f"{head}{r}\"{style}><v>{v:.16G}</v></c>" if v is not None and v - v == 0 else ""
-                              for r, v in zip(numbers, values, strict=True)])  # fmt: skip
-        self._body_xml = "".join(
-            f'<row r="{r}">{"".join(row)}</row>' for r, *row in zip(numbers, *cells, strict=True)
-        )
-
-    def _write_sheet_data(self) -> None:
-        if not self._body_xml:
-            super()._write_sheet_data()
-            return
-        self._xml_start_tag("sheetData")
-        self._write_rows()  # the header row (and any other cell written through the API)
-        self.fh.write(self._body_xml)
-        self._xml_end_tag("sheetData")
-
-
-def _fill_workbook(wb, ranked, rubric, period, sources, robust, bulk: bool = False) -> None:
+def _fill_workbook(wb, ranked, rubric, period, sources, robust) -> None:
     head = wb.add_format({"bold": True, "text_wrap": True, "valign": "vcenter", "align": "center",
                           "bg_color": "#DDEBF7", "border": 1})  # fmt: skip
     fmts = {
@@ -389,7 +309,7 @@ def _fill_workbook(wb, ranked, rubric, period, sources, robust, bulk: bool = Fal
     bold = wb.add_format({"bold": True})
 
     # --- 排名 ---------------------------------------------------------------------------------------
-    ws = wb.add_worksheet(SHEET_RANKING, worksheet_class=_RankingSheet if bulk else None)
+    ws = wb.add_worksheet(SHEET_RANKING)
     cols, rows = ranking_table(ranked, rubric, robust)
     ws.set_row(0, 32)
     for c, col in enumerate(cols):
@@ -398,10 +318,7 @@ def _fill_workbook(wb, ranked, rubric, period, sources, robust, bulk: bool = Fal
     star_col = next(i for i, c in enumerate(cols) if c.header == "星级")
     cell_formats = [stars_fmt if c == star_col else (None if col.kind == "text" else fmts[col.kind])
                     for c, col in enumerate(cols)]  # fmt: skip
-    if bulk:
-        ws.write_body(1, rows, [c.kind == "text" for c in cols], cell_formats)
-    else:
-        _write_cells(ws, 1, rows, [c.kind == "text" for c in cols], cell_formats)
+    _write_cells(ws, 1, rows, [c.kind == "text" for c in cols], cell_formats)
     ws.freeze_panes(1, 5)
     ws.autofilter(0, 0, max(len(rows), 1), len(cols) - 1)
     ws.set_landscape()

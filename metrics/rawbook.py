@@ -11,7 +11,7 @@ content; ``metrics.reader`` does that. Grid contract:
   ``"error:#DIV/0!"`` (an error value). ``merged`` lists merged ranges as 0-based inclusive
   ``(r0, c0, r1, c1)``.
 
-Additions (A1, file safety):
+What cleaning adds:
 
 * A flagged cell's value is ``None``, and the grid is padded with ``None`` so that every flagged cell
   lies inside ``rows`` (calamine drops a row whose only cell is a formula without value).
@@ -25,7 +25,7 @@ Additions (A1, file safety):
   ``meta.xml``), e.g. ``"Microsoft Excel 16.0300"`` or ``"LibreOffice/7.4…"``; "" when unknown.
 * ``RawSheet.visible`` is False for hidden and very hidden sheets.
 
-Addition (P3, read speed): ``open_book(..., clean_rows=n)`` cleans only the first ``n`` rows as above;
+Cleaning fewer rows: ``open_book(..., clean_rows=n)`` cleans only the first ``n`` rows as above;
 the rows below are left as the parser gives them — an empty cell is ``''`` (or ``None``), text still
 holds its control characters, trailing empty cells and rows are kept. It is for a caller that cleans
 column by column on distinct values with :func:`clean_cell` (``metrics.reader`` does, which is several

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
 import re
 import secrets
 from collections import deque
@@ -70,17 +69,20 @@ def _party_norm(text: str) -> str:
 
 def party_hash(text: str, secret: bytes) -> str:
     """The keyed hash that replaces a 当事人标识 (spaces, width and letter case do not matter):
-    ``HMAC-SHA256(secret, normalised text)`` as hex."""
-    return hmac.new(secret, _party_norm(text).encode("utf-8"), hashlib.sha256).hexdigest()
+    ``HMAC-SHA256(secret, normalised text)`` as hex — :func:`_party_hashes` of one text."""
+    return _party_hashes([text], secret)[text]
 
 
 def _party_hashes(texts: Iterable[str | None], secret: bytes) -> dict[str | None, str | None]:
-    """:func:`party_hash` of many texts, equal to it text by text.
+    """The party hash (``HMAC-SHA256(secret, normalised text)`` as hex) of each text; None stays None.
 
-    HMAC-SHA256 (RFC 2104) computed on hashlib's C objects: the two padded-key states are set up once
-    and copied per text, and every step runs as a ``map`` over all texts — no Python bytecode per text
-    (a 100k-row ledger has ~100k distinct parties). Texts that are plain printable ASCII (ids) are
-    normalised all at once on their joined string; others go through :func:`_party_norm`.
+    The one implementation of the party hash (stored hashes depend on its bytes; a test checks it against
+    the standard library's ``hmac``). HMAC-SHA256 (RFC 2104) is computed on hashlib's C objects: the two
+    padded-key states are set up once and copied per text, and every step runs as a ``map`` over all
+    texts — no Python bytecode per text (a 100k-row ledger has ~100k distinct parties). This is about
+    twice as fast as ``hmac.digest`` per text (0.10–0.14 s against 0.24 s CPU for 100,000 texts), which
+    is why ``hmac`` is not used. Texts that are plain printable ASCII (ids) are normalised all at once
+    on their joined string; others go through :func:`_party_norm`.
     """
     texts = [t for t in texts if t is not None]
     out: dict[str | None, str | None] = {None: None}

@@ -12,8 +12,6 @@ of every draw in two matrix products; ranks come from one sort per draw.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
@@ -147,13 +145,3 @@ def robustness(
     out.attrs.update(draws=draws, seed=seed, spread=SPREAD, rubric_version=rubric.version)
     return out
 
-
-def summary_sentence(row: pd.Series) -> str:
-    """One Chinese sentence about an office's rank stability."""
-    if math.isnan(row["median_rank"]):
-        return "在所有权重扰动中均为待评。"
-    text = (
-        f"权重扰动下排名中位数 {row['median_rank']:g}，90% 区间 {row['rank_p5']:g}–{row['rank_p95']:g} 名；"
-        f"星级在 {row['star_change_share']:.1%} 的抽样中发生变化"
-    )
-    return text + ("，星级不稳定。" if row["unstable"] else "。")

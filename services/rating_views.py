@@ -32,9 +32,13 @@ import pandas as pd
 from metrics import early_warnings
 from metrics.dataset import Dataset
 from metrics.explain import Explanation, explain
-from metrics.indicators.components import ledger_components, ledger_status
+from metrics.indicators import ledger as ledger_indicators
+from metrics.indicators.components import ledger_components
+from metrics.indicators.engine import sum_by_unit
+from metrics.indicators.ledger_state import LedgerState
+from metrics.indicators.prepared import LedgerReader
 from metrics.indicators.registry import INDICATORS
-from metrics.indicators.units import office_table, unit_keys
+from metrics.indicators.units import office_table
 from metrics.periods import Period, shift_month
 from metrics.ranking_export import ranking_csv_bytes, write_ranking_xlsx
 from metrics.robustness import robustness
@@ -131,13 +135,7 @@ def funnel_view(app: App, actor: Actor | int, period: Period | str, level: str, 
         offs = office_table(ds.monthly, ds.ledger)
         comp = ledger_components(ds.ledger, offs, p.first_day, p.last_day, rep.as_of)
         comp["settleable"] = comp["disputes"] - comp["transferred"]
-        keys = unit_keys(offs, level)
-        summed = comp.groupby(keys.to_numpy(), sort=False).sum()
-        from metrics.indicators.units import unit_table
-
-        units = unit_table(offs, level)
-        summed = summed.reindex(units.index, fill_value=0.0)
-        return pd.concat([units[["code", "name", "station", "branch"]], summed], axis=1).reset_index(drop=True)
+        return sum_by_unit(offs, comp, level).drop(columns="level")
 
     full = _cached((_db_key(app), "funnel", sc.data_version, p.label, level), build)
     num, den, label = FUNNEL_COMPONENTS[key]
@@ -257,10 +255,9 @@ def dispute_board(app: App, actor: Actor | int, period: Period | str | None = No
     empty = led.iloc[0:0]
     if as_of is None:
         return DisputeBoard(None, empty, empty, empty, empty, pd.DataFrame(), p)
-    received = pd.to_datetime(led["received_date"])
-    led = led[received <= pd.Timestamp(as_of)].reset_index(drop=True)
-    state = ledger_status(led, as_of)
-    open_ = led[state["open"]].reset_index(drop=True)
+    led = led[pd.to_datetime(led["received_date"]) <= pd.Timestamp(as_of)].reset_index(drop=True)
+    state = LedgerState(LedgerReader(led), np.arange(len(led)), np.datetime64(as_of, "ns"))
+    open_ = led[state.open].reset_index(drop=True)
     st = reading.stored(app, sc.data_version)
     since = p.first_day if p is not None else None
     warns = reading.warnings_page(app, sc, st, as_of, since=since)[0]
@@ -271,8 +268,8 @@ def dispute_board(app: App, actor: Actor | int, period: Period | str | None = No
         w = warns[warns["rule"].isin(rules)][["dispute_id", "label", "message"]]
         return w.merge(led, on="dispute_id", how="inner").rename(columns={"label": "预警", "message": "说明"})
 
-    resolved = led[state["resolved"] & in_period]
-    by_level = resolution_by_level(resolved)
+    done = state.resolved & in_period
+    by_level = resolution_by_level(led[done], state.grassroots[done], state.level_given[done])
     return DisputeBoard(as_of, open_, listed(("overdue",)), listed(("follow_up_due", "follow_up_late")),
                         listed(("repeat_dispute",)), by_level, p, int(in_period.sum()))
 
@@ -280,17 +277,21 @@ def dispute_board(app: App, actor: Actor | int, period: Period | str | None = No
 MEDIATION_LEVELS = {"社区": "社区调解", "派出所": "派出所调解", "县局": "县局调解"}
 
 
-def resolution_by_level(resolved: pd.DataFrame) -> pd.DataFrame:
+def resolution_by_level(resolved: pd.DataFrame, grassroots: np.ndarray, level_given: np.ndarray) -> pd.DataFrame:
     """Resolved disputes per station by 调解层级 (小事不出村): counts per level, 未填层级, 合计 and
-    基层化解率 (社区 ÷ resolved with a level given; NaN when none gives one)."""
+    基层化解率 — the indicator ``grassroots_rate`` of each station's ``grassroots`` and ``level_given``
+    disputes (the masks of :class:`~metrics.indicators.ledger_state.LedgerState` at these rows)."""
     cols = [*MEDIATION_LEVELS.values(), "未填层级"]
     if not len(resolved):
         return pd.DataFrame(columns=["派出所", *cols, "合计", "基层化解率"])
     lv = resolved["level"].map(MEDIATION_LEVELS).fillna("未填层级")
-    table = pd.crosstab(resolved["station"].to_numpy(), lv.to_numpy()).reindex(columns=cols, fill_value=0)
+    stations = resolved["station"].to_numpy()
+    table = pd.crosstab(stations, lv.to_numpy()).reindex(columns=cols, fill_value=0)
     table["合计"] = table.sum(axis=1)
-    given = (table["合计"] - table["未填层级"]).astype("float64")
-    table["基层化解率"] = (table["社区调解"] / given).where(given > 0)
+    sums = pd.DataFrame({"grassroots": grassroots, "level_given": level_given}, dtype="float64")
+    sums = sums.groupby(stations).sum().reindex(table.index, fill_value=0.0)
+    table["基层化解率"] = ledger_indicators.grassroots_rate(
+        {c: sums[c].to_numpy(dtype="float64") for c in sums.columns})
     table.columns.name = None
     return table.rename_axis("派出所").reset_index()
 

@@ -11,12 +11,12 @@ from sqlalchemy import Connection, insert, select
 from store.tables import audit_events
 
 EVENT_KINDS = frozenset({
-    "UploadStored", "UploadReplaced", "UploadRejected", "UploadDuplicate",
+    "UploadStored", "UploadReplaced", "UploadRejected",
     "RubricChanged", "RubricDraftSaved", "RubricPublishRequested", "RubricPublished", "RubricRetired",
     "RankingExported", "DataExported",
     "LoginFailed", "LoginSucceeded", "LoggedOut", "AccountLocked", "AccountUnlocked",
     "UserCreated", "RoleChanged", "PasswordReset", "PasswordChanged",
-    "BackupTaken", "BackupDownloaded", "SessionsRevoked", "DatabaseInitialised", "OfficeMoved",
+    "BackupTaken", "BackupDownloaded", "SessionsRevoked", "OfficeMoved",
     "InstructionsSynced", "InstructionAcknowledged", "InstructionAnswered", "InstructionClosed",
     "InstructionReturned", "InstructionSupervised", "InstructionSettingsStored",
 })

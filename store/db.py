@@ -28,10 +28,6 @@ WRITE_LOCK_KEY = 72_750_001
 """The PostgreSQL advisory lock every write transaction holds until it ends."""
 
 
-class StoreError(Exception):
-    """Something the database refused; the message is Chinese and safe to show."""
-
-
 def owner_only_file(path: Path) -> None:
     """Create ``path`` empty with mode 600 if it does not exist; tighten an existing file of ours that
     others can read to 600. SQLite gives its ``-wal`` and ``-shm`` files the database file's mode."""

@@ -15,19 +15,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from metrics.indicators.factors import MonthlyIndex
-from metrics.indicators.prepared import (
-    RawLedger,
-    lookup,
-    member_of,
-)
-from metrics.indicators.prepared import as_datetime as _as_datetime
-from metrics.schema import FOLLOW_UP_DAYS, PROACTIVE_SOURCES, TIME_LIMIT_DAYS
+from metrics.indicators.ledger_state import LedgerState
+from metrics.indicators.prepared import LedgerReader
+from metrics.indicators.repeats import REPEAT_WINDOW_DAYS, repeat_flags
 
 COUNT_COLUMNS = ("alerts", "dispute_alerts", "criminal_cases", "civil_to_criminal")
 """Required monthly counts: summed; null only when the unit has no row in the period."""
@@ -39,8 +34,10 @@ SURVEYS = {
 }
 """Survey rate → (numerator column, denominator column) of the monthly sheet."""
 
-REPEAT_WINDOW_DAYS = 90
-_DAY = np.timedelta64(1, "D")
+LEDGER_COLUMNS = ("disputes", "resolved", "transferred", "failed", "open", "on_time", "follow_up_done",
+                  "follow_up_due", "proactive", "grassroots", "level_given", "overdue_open", "red_open",
+                  "repeat_disputes")
+"""The ledger components, in the order :func:`ledger_components` gives them."""
 
 
 def month_numbers(months: pd.Series) -> np.ndarray:
@@ -183,100 +180,104 @@ def _objects(values) -> np.ndarray:
     return np.asarray(values, dtype=object)
 
 
-def repeat_flags_of_codes(codes: np.ndarray, received: np.ndarray, window_days: int = REPEAT_WINDOW_DAYS) -> np.ndarray:
-    """For each row: does its party key (factorised: ``codes``, −1 = no key) appear on ANOTHER row
-    (any office) received between ``window_days`` days before this row's received date and that date
-    itself, both ends included? Rows without a key are never repeats.
-
-    Only keys seen at least twice can make a repeat, so only their rows are sorted (usually few).
-    """
-    n = len(codes)
-    flags = np.zeros(n, dtype=bool)
-    given = codes >= 0
-    if n < 2 or np.count_nonzero(given) < 2:
-        return flags
-    seen = np.bincount(codes[given])
-    idx = np.flatnonzero(given)
-    idx = idx[seen[codes[idx]] >= 2]
-    if not len(idx):
-        return flags
-    k = codes[idx]
-    r = received[idx].astype("int64")
-    order = np.lexsort((r, k))
-    ks, rs = k[order], r[order]
-    same_prev = np.r_[False, ks[1:] == ks[:-1]]
-    gap_prev = np.r_[np.iinfo("int64").max, rs[1:] - rs[:-1]]
-    near_prev = same_prev & (gap_prev <= window_days * 86_400 * 10**9)
-    # Another row of the same key on the very same day comes later in sort order: look ahead too.
-    same_next = np.r_[ks[1:] == ks[:-1], False]
-    tie_next = same_next & np.r_[rs[1:] == rs[:-1], False]
-    flags[idx[order]] = near_prev | tie_next
-    return flags
-
-
-def ledger_status(ledger: Mapping[str, Any] | pd.DataFrame, as_of: date) -> dict[str, np.ndarray]:
-    """Each dispute's state as of ``as_of``: ``resolved`` (已化解 with resolved_date ≤ as_of),
-    ``open`` (化解中, or 已化解 resolved after as_of), ``transferred`` (已移交), ``failed`` (调解不成).
-    """
-    cut = np.datetime64(as_of, "ns")
-    status = _objects(ledger["status"])
-    resolved_date = _as_datetime(ledger["resolved_date"])
-    marked = status == "已化解"
-    resolved = marked & (resolved_date <= cut)
-    return {
-        "resolved": resolved,
-        "open": (status == "化解中") | (marked & ~resolved),
-        "transferred": status == "已移交",
-        "failed": status == "调解不成",
-    }
-
-
-def limits_of(ledger: Mapping[str, Any] | pd.DataFrame, time_limits: Mapping[str, int] | None = None) -> np.ndarray:
-    """Each dispute's time limit in days from its complexity (NaN when the complexity is unknown)."""
-    limits = dict(TIME_LIMIT_DAYS if time_limits is None else time_limits)
-    complexity = _objects(ledger["complexity"])
-    out = np.full(len(complexity), np.nan)
-    for name, days in limits.items():
-        out[complexity == name] = days
-    return out
-
-
 @dataclass
-class PeriodLedger:
-    """The ledger rows one period reads, located once: the disputes received in the period up to
-    as_of (``rows``, positions in the ledger) and their office codes factorised (``office_codes`` into
-    ``office_uniques``), plus the rows that can be a repeat's partner (``near``, received from 90 days
-    before the period up to as_of; ``inside`` marks those in the period).
-    """
+class LocatedLedger:
+    """The ledger rows some disjoint periods read, located once: the disputes received in period ``g``
+    between its first day and ``min(last_day, as_of)`` (``rows``, positions in the ledger, and
+    ``group``, each row's period), each read as of ``cuts[group]`` (the period's as_of), and their office
+    codes factorised (``office_codes`` into ``office_uniques``, only the offices of these rows).
 
+    ``near`` are the rows that can be a repeat partner of a located row (received from 90 days before
+    the earliest period to the end of the latest), ``near_received`` their dates, and ``inside`` where
+    the located rows are among them (``rows == near[inside]``)."""
+
+    rows: np.ndarray
+    group: np.ndarray
+    cuts: np.ndarray
+    office_codes: np.ndarray
+    office_uniques: np.ndarray
     near: np.ndarray
     near_received: np.ndarray
     inside: np.ndarray
-    rows: np.ndarray
-    office_codes: np.ndarray
-    office_uniques: np.ndarray
 
 
-def period_ledger(ledger: pd.DataFrame, first_day: date, last_day: date, as_of: date,
-                  reader: RawLedger | None = None) -> PeriodLedger:
-    """Locate the ledger rows of a period (see :class:`PeriodLedger`); one pass over the dates.
-    ``reader`` is how to read the ledger (:mod:`~metrics.indicators.prepared`; default afresh)."""
-    cols = RawLedger(ledger) if reader is None else reader
-    received = cols.dates("received_date")
-    end = np.datetime64(min(last_day, as_of), "ns")
-    window_start = np.datetime64(first_day - timedelta(days=REPEAT_WINDOW_DAYS), "ns")
-    near = np.flatnonzero((received >= window_start) & (received <= end))
+def locate(reader: LedgerReader, periods: Sequence[tuple[date, date, date]]) -> LocatedLedger:
+    """Locate the rows of ``periods`` — ``(first_day, last_day, as_of)`` each, not overlapping — in one
+    pass over the received dates (see :class:`LocatedLedger`)."""
+    received = reader.dates("received_date")
+    starts = np.array([np.datetime64(first, "ns") for first, _, _ in periods], dtype="datetime64[ns]")
+    ends = np.array([np.datetime64(min(last, as_of), "ns") for _, last, as_of in periods], dtype="datetime64[ns]")
+    cuts = np.array([np.datetime64(as_of, "ns") for _, _, as_of in periods], dtype="datetime64[ns]")
+    if len(periods):
+        window_start = np.datetime64(min(first for first, _, _ in periods) - timedelta(days=REPEAT_WINDOW_DAYS), "ns")
+        near = np.flatnonzero((received >= window_start) & (received <= ends.max()))
+    else:
+        near = np.array([], dtype=np.int64)
     near_received = received[near]
-    inside = near_received >= np.datetime64(first_day, "ns")
+    if len(periods) <= 1:  # the usual case: one comparison instead of a search
+        inside = np.flatnonzero(near_received >= starts[0]) if len(periods) else near
+        group = np.zeros(len(inside), dtype=np.int64)
+    else:
+        by_start = np.argsort(starts, kind="stable")
+        at = np.searchsorted(starts[by_start], near_received, side="right") - 1
+        found = at >= 0
+        at = np.where(found, at, 0)
+        found &= near_received <= ends[by_start][at]
+        inside = np.flatnonzero(found)
+        group = by_start[at[inside]].astype(np.int64)
     rows = near[inside]
-    codes, uniques = cols.codes("office_code", rows)
-    # Only the offices of the period's rows (an index's codes number every office of the ledger).
+    codes, uniques = reader.codes("office_code", rows)
+    # Only the offices of these rows (a kept index's codes number every office of the ledger).
     present = pd.unique(codes[codes >= 0])
     if len(present) < len(uniques):
         renumber = np.full(len(uniques) + 1, -1, dtype=np.intp)
         renumber[present] = np.arange(len(present))
         codes, uniques = renumber[codes], uniques[present]
-    return PeriodLedger(near, near_received, inside, rows, codes, np.asarray(uniques, dtype=object))
+    return LocatedLedger(rows, group, cuts, codes, np.asarray(uniques, dtype=object), near, near_received, inside)
+
+
+def _repeats(reader: LedgerReader, loc: LocatedLedger) -> np.ndarray:
+    """The repeat flag of each located row. A flag does not depend on the period: a dispute's partners
+    are received in the 90 days up to its own received date, so the ``near`` rows are flagged once for
+    all periods."""
+    if not reader.has("party_key") or not len(loc.rows):
+        return np.zeros(len(loc.rows), dtype=bool)
+    return repeat_flags(reader.party(loc.near), loc.near_received)[loc.inside]
+
+
+def ledger_sums(
+    reader: LedgerReader,
+    loc: LocatedLedger,
+    offices: pd.DataFrame,
+    time_limits: Mapping[str, int] | None = None,
+    columns: Sequence[str] = LEDGER_COLUMNS,
+) -> np.ndarray:
+    """Per office and period, the ledger components (``columns`` of :data:`LEDGER_COLUMNS`) of the
+    located disputes, each read as of its period's as_of (:class:`~metrics.indicators.ledger_state.
+    LedgerState`): a float64 array of shape (offices, periods, columns). Only the asked columns are
+    read; every located office must be in ``offices``.
+    """
+    unknown = set(columns) - set(LEDGER_COLUMNS)
+    if unknown:
+        raise KeyError(sorted(unknown)[0])
+    n, g = len(offices), len(loc.cuts)
+    out = np.zeros((n, g, len(columns)), dtype="float64")
+    if not len(loc.rows):
+        return out
+    pos = np.append(offices.index.get_indexer(pd.Index(loc.office_uniques, dtype=object)), -1)[loc.office_codes]
+    if (pos < 0).any():
+        raise ValueError("ledger office missing from the office table")
+    cell = pos.astype(np.int64) * g + loc.group
+    cut = loc.cuts[0] if g == 1 else loc.cuts[loc.group]
+    state = LedgerState(reader, loc.rows, cut, time_limits)
+    for j, col in enumerate(columns):
+        if col == "disputes":
+            sums = np.bincount(cell, minlength=n * g).astype("float64")
+        else:
+            mask = _repeats(reader, loc) if col == "repeat_disputes" else getattr(state, col)
+            sums = np.bincount(cell, weights=np.asarray(mask, dtype="float64"), minlength=n * g)
+        out[:, :, j] = sums.reshape(n, g)
+    return out
 
 
 def ledger_components(
@@ -286,70 +287,12 @@ def ledger_components(
     last_day: date,
     as_of: date,
     time_limits: Mapping[str, int] | None = None,
-    located: PeriodLedger | None = None,
-    reader: RawLedger | None = None,
+    reader: LedgerReader | None = None,
 ) -> pd.DataFrame:
-    """Per office, the counts over disputes received in the period (up to ``as_of``), as of ``as_of``.
-
-    Columns: ``disputes, resolved, transferred, failed, open, on_time, follow_up_done, follow_up_due,
-    proactive, grassroots, level_given, overdue_open, red_open, repeat_disputes``. ``located`` is the
-    period's :func:`period_ledger` when the caller already has it; ``reader`` how to read the ledger
-    (:mod:`~metrics.indicators.prepared`; default afresh).
-    """
-    n = len(offices)
-    cols = RawLedger(ledger) if reader is None else reader
-    loc = period_ledger(ledger, first_day, last_day, as_of, cols) if located is None else located
-    rows = loc.rows
-    office_at = np.append(offices.index.get_indexer(pd.Index(loc.office_uniques, dtype=object)), -1)
-    pos = office_at[loc.office_codes] if len(rows) else np.array([], dtype="int64")
-
-    def s(mask) -> np.ndarray:
-        return np.bincount(pos, weights=np.asarray(mask, dtype="float64"), minlength=n)
-
-    def text(name: str, at: np.ndarray = rows) -> tuple[np.ndarray, np.ndarray]:
-        return cols.codes(name, at)
-
-    # Repeats: only disputes that can be a partner (received up to 90 days before the period) are read.
-    if cols.has("party_key"):
-        repeat = repeat_flags_of_codes(cols.party(loc.near), loc.near_received)[loc.inside]
-    else:
-        repeat = np.zeros(len(rows), dtype=bool)
-
-    cut = np.datetime64(as_of, "ns")
-    status = text("status")
-    marked, in_progress, transferred, failed = (member_of(*status, (name,))
-                                                for name in ("已化解", "化解中", "已移交", "调解不成"))
-    received = loc.near_received[loc.inside]
-    resolved_date = cols.dates("resolved_date")[rows]
-    follow_up = cols.dates("follow_up_date")[rows]
-    resolved = marked & (resolved_date <= cut)
-    open_ = in_progress | (marked & ~resolved)
-    limit = lookup(*text("complexity"), dict(TIME_LIMIT_DAYS if time_limits is None else time_limits), np.nan)
-    took = (resolved_date - received) / _DAY
-    age = (cut - received) / _DAY
-    followed = follow_up <= cut
-    fu_window = np.timedelta64(FOLLOW_UP_DAYS, "D")
-    # The level counts only for resolved disputes, the risk only for open ones.
-    level_codes, level_uniques = text("level")
-    level_given = resolved & (level_codes >= 0)
-    grassroots = resolved & member_of(level_codes, level_uniques, ("社区",))
-    proactive = member_of(*text("source"), PROACTIVE_SOURCES)
-    red_open = open_ & member_of(*text("risk"), ("红",))
-
-    out = {
-        "disputes": np.bincount(pos, minlength=n).astype("float64"),
-        "resolved": s(resolved),
-        "transferred": s(transferred),
-        "failed": s(failed),
-        "open": s(open_),
-        "on_time": s(resolved & (took <= limit)),
-        "follow_up_done": s(resolved & followed & (follow_up - resolved_date <= fu_window)),
-        "follow_up_due": s(resolved & ((resolved_date + fu_window <= cut) | followed)),
-        "proactive": s(proactive),
-        "grassroots": s(grassroots),
-        "level_given": s(level_given),
-        "overdue_open": s(open_ & (age > limit)),
-        "red_open": s(red_open),
-        "repeat_disputes": s(repeat),
-    }
-    return pd.DataFrame(out, index=offices.index)
+    """Per office, the counts over disputes received in the period (up to ``as_of``), as of ``as_of``:
+    the one-period case of :func:`ledger_sums`, as a frame with the columns :data:`LEDGER_COLUMNS`.
+    ``reader`` is how to read the ledger (default afresh)."""
+    cols = LedgerReader(ledger) if reader is None else reader
+    loc = locate(cols, [(first_day, last_day, as_of)])
+    block = ledger_sums(cols, loc, offices, time_limits)[:, 0, :]
+    return pd.DataFrame(block, index=offices.index, columns=list(LEDGER_COLUMNS))

@@ -16,11 +16,11 @@ import pandas as pd
 
 from metrics.dataset import Dataset
 from metrics.indicators import yoy
-from metrics.indicators.components import SURVEYS, ledger_components, monthly_components, period_ledger
-from metrics.indicators.prepared import PreparedDataset, ledger_columns, monthly_index
+from metrics.indicators.components import LEDGER_COLUMNS, SURVEYS, ledger_sums, locate, monthly_components
+from metrics.indicators.prepared import PreparedDataset, view
 from metrics.indicators.registry import INDICATORS, SURVEY_KEYS
 from metrics.indicators.series import components_read, ledger_components_by_month, ledger_offices_by_month
-from metrics.indicators.units import LEVELS, check_level, office_table, unit_groups, unit_keys, unit_table
+from metrics.indicators.units import LEVELS, check_level, unit_groups
 from metrics.indicators.wilson import wilson_interval
 from metrics.periods import Period, default_as_of, parse_period
 
@@ -107,38 +107,29 @@ class _OfficeSums:
     components: pd.DataFrame
     months_due: float
     """Months of the period up to as_of's month."""
-    block: np.ndarray | None = None
+    block: np.ndarray
     """``components`` as one float64 array (office × component)."""
-    dataset: Dataset | None = None
-    """The dataset the sums are of (a prepared one keeps its units per level)."""
+    dataset: PreparedDataset
+    """The dataset the sums are of (it keeps its units per level)."""
 
     def groups(self, level: str):
-        if isinstance(self.dataset, PreparedDataset):
-            return self.dataset.unit_groups(self.offices, level)
-        return unit_groups(self.offices, level)
+        return self.dataset.unit_groups(self.offices, level)
 
 
 def _office_sums(
     dataset: Dataset, period: Period, as_of: date, time_limits: Mapping[str, int] | None
 ) -> _OfficeSums:
     # Ledger rows outside the period add no office of their own to any figure: only the period's count.
-    reader = ledger_columns(dataset)
-    located = period_ledger(dataset.ledger, period.first_day, period.last_day, as_of, reader)
-    index = monthly_index(dataset)
-    offices = _office_table(dataset, located.office_uniques)
-    comp_m = monthly_components(dataset.monthly, offices, period.months, index=index)
-    comp_l = ledger_components(dataset.ledger, offices, period.first_day, period.last_day, as_of, time_limits,
-                               located=located, reader=reader)
+    ds = view(dataset)
+    located = locate(ds.ledger_reader, [(period.first_day, period.last_day, as_of)])
+    offices = ds.office_table(located.office_uniques)
+    comp_m = monthly_components(ds.monthly, offices, period.months, index=ds.monthly_index)
+    # Column-major, as the monthly block: each component is then one contiguous column for the indicators.
+    ledger_block = np.asfortranarray(ledger_sums(ds.ledger_reader, located, offices, time_limits)[:, 0, :])
+    comp_l = pd.DataFrame(ledger_block, index=offices.index, columns=list(LEDGER_COLUMNS))
     comp = pd.concat([comp_m, comp_l], axis=1)
-    block = np.hstack([comp_m.to_numpy(dtype="float64"), comp_l.to_numpy(dtype="float64")])
-    return _OfficeSums(offices, comp, float(len(period.months_until(as_of))), block, dataset)
-
-
-def _office_table(dataset: Dataset, ledger_offices: np.ndarray) -> pd.DataFrame:
-    """The offices of the monthly rows and of ``ledger_offices`` (``units.office_table``)."""
-    if isinstance(dataset, PreparedDataset):
-        return dataset.office_table(ledger_offices)
-    return office_table(dataset.monthly, pd.DataFrame({"office_code": ledger_offices}), index=monthly_index(dataset))
+    block = np.hstack([comp_m.to_numpy(dtype="float64"), ledger_block])
+    return _OfficeSums(offices, comp, float(len(period.months_until(as_of))), block, ds)
 
 
 def _indicator_arrays(c: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -167,37 +158,14 @@ def _frame(ids: pd.DataFrame, values: dict[str, np.ndarray]) -> pd.DataFrame:
     return pd.concat([ids, pd.DataFrame(block, index=index, columns=list(values))], axis=1)
 
 
-def _indicators(summed: pd.DataFrame) -> pd.DataFrame:
-    """Apply every registered indicator (and the extra columns) to summed components (one row per unit)."""
-    c = {col: summed[col].to_numpy(dtype="float64") for col in summed.columns}
-    return pd.DataFrame(_indicator_arrays(c), index=summed.index)
-
-
 def _unit_report(sums: _OfficeSums, period: Period, as_of: date, level: str) -> Report:
     check_level(level)
-    groups = sums.groups(level) if sums.block is not None else None
-    if groups is None:
-        return _unit_report_frames(sums, period, as_of, level)
+    groups = sums.groups(level)
     # Units and sums as arrays: one group-by over the components, one frame at the end.
     summed = _sum_by_unit(sums.block, groups)
     c = {col: summed[:, j] for j, col in enumerate(sums.components.columns)}
     c["months_due"] = np.full(len(groups), sums.months_due)
     frame = _frame(_id_frame(groups, level), _indicator_arrays(c))
-    return Report(period=period, months=period.months, as_of=as_of, level=level, units=frame)
-
-
-def _unit_report_frames(sums: _OfficeSums, period: Period, as_of: date, level: str) -> Report:
-    """:func:`_unit_report` through the unit frames: the reference, and the way for offices that lack
-    a station or branch."""
-    units = unit_table(sums.offices, level)
-    if level == "office":
-        summed = sums.components
-    else:
-        keys = unit_keys(sums.offices, level).to_numpy()
-        summed = sums.components.groupby(keys, sort=False).sum()
-    summed = summed.reindex(units.index, fill_value=0.0).assign(months_due=sums.months_due)
-    values = _indicators(summed)
-    frame = pd.concat([units, values], axis=1).reset_index(drop=True)
     return Report(period=period, months=period.months, as_of=as_of, level=level, units=frame)
 
 
@@ -241,17 +209,18 @@ def _unit_values(offices: pd.DataFrame, block: np.ndarray, columns: list[str], m
     """``ID_COLUMNS`` and ``value`` (``func`` of the summed components) for each unit of ``level``, the
     units and sums formed exactly as :func:`_unit_report` forms them from an office × component block."""
     groups = unit_groups(offices, level)
-    if groups is None:
-        units = unit_table(offices, level)
-        comps = pd.DataFrame(block, index=offices.index, columns=columns)
-        summed = comps if level == "office" else comps.groupby(unit_keys(offices, level).to_numpy(), sort=False).sum()
-        summed = summed.reindex(units.index, fill_value=0.0).assign(months_due=months_due)
-        c = {col: summed[col].to_numpy(dtype="float64") for col in summed.columns}
-        return units[list(ID_COLUMNS)].reset_index(drop=True).assign(value=func(c))
     summed = _sum_by_unit(block, groups)
     c = {col: summed[:, j] for j, col in enumerate(columns)}
     c["months_due"] = np.full(len(groups), months_due)
     return _id_frame(groups, level).assign(value=func(c))
+
+
+def sum_by_unit(offices: pd.DataFrame, components: pd.DataFrame, level: str) -> pd.DataFrame:
+    """``ID_COLUMNS`` then ``components`` (one row per office of ``offices``, same order) summed per unit
+    of ``level``, one row per unit — how every report sums its offices."""
+    groups = unit_groups(offices, level)
+    summed = _sum_by_unit(components.to_numpy(dtype="float64"), groups)
+    return pd.concat([_id_frame(groups, level), pd.DataFrame(summed, columns=components.columns)], axis=1)
 
 
 def _sum_by_unit(block: np.ndarray, groups) -> np.ndarray:
@@ -259,7 +228,13 @@ def _sum_by_unit(block: np.ndarray, groups) -> np.ndarray:
     its order; the block itself at the office level."""
     if groups.of_office is None:
         return block
-    return pd.DataFrame(block).groupby(groups.of_office, sort=False).sum().to_numpy()
+    of_office = groups.of_office
+    if (of_office < 0).any():  # offices in no unit of the level (see ``units.unit_groups``): keys left out
+        of_office = np.where(of_office >= 0, of_office, np.nan)
+    summed = pd.DataFrame(block).groupby(of_office, sort=False).sum()
+    if len(summed) != len(groups) or not np.array_equal(summed.index.to_numpy(), np.arange(len(groups))):
+        summed = summed.reindex(range(len(groups)), fill_value=0.0)  # units with nothing summed into them
+    return summed.to_numpy(dtype="float64")
 
 
 def _id_frame(groups, level: str) -> pd.DataFrame:
@@ -271,15 +246,11 @@ def _id_frame(groups, level: str) -> pd.DataFrame:
     return pd.DataFrame(ids, index=index)
 
 
-def _series_same_units(dataset: Dataset, offices: pd.DataFrame, block: np.ndarray, columns: list[str],
-                       months_due: list[float], level: str, func) -> list[pd.DataFrame] | None:
+def _series_same_units(dataset: PreparedDataset, offices: pd.DataFrame, block: np.ndarray, columns: list[str],
+                       months_due: list[float], level: str, func) -> list[pd.DataFrame]:
     """Per month, what :func:`_unit_values` gives, when every month has every office (the usual case):
-    the units are formed once and all months' components summed per unit in one pass. None when the
-    units need the frame path (an office without station or branch)."""
-    groups = dataset.unit_groups(offices, level) if isinstance(dataset, PreparedDataset) else \
-        unit_groups(offices, level)
-    if groups is None:
-        return None
+    the units are formed once and all months' components summed per unit in one pass."""
+    groups = dataset.unit_groups(offices, level)
     n, g, k = block.shape
     flat = block.reshape(n, g * k)
     summed = _sum_by_unit(flat, groups).reshape(len(groups), g, k)
@@ -319,9 +290,10 @@ def monthly_series(
     periods = [parse_period(m) for m in distinct]
     reported = pd.unique(dataset.monthly["month"].astype(object)) if len(dataset.monthly) else []
     as_ofs = [default_as_of(p, reported) for p in periods]
-    index = monthly_index(dataset)
-    reader = ledger_columns(dataset)
-    offices = _office_table(dataset, reader.offices())
+    dataset = view(dataset)
+    index = dataset.monthly_index
+    reader = dataset.ledger_reader
+    offices = dataset.office_table(reader.offices())
     n, g = len(offices), len(distinct)
     if INDICATORS[key].source == "monthly":
         comp = monthly_components(dataset.monthly, offices, distinct, month_groups={m: i for i, m in enumerate(distinct)},
@@ -339,7 +311,7 @@ def monthly_series(
     same = _series_same_units(dataset, offices, block, columns, dues, level, func) if present is None else None
     by_month = {}
     for i, (m, months_due) in enumerate(zip(distinct, dues, strict=True)):
-        if same is not None:
+        if same is not None:  # every month has every office
             by_month[m] = same[i]
             continue
         keep = reporting if present is None else reporting | present[i]

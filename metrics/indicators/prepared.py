@@ -4,17 +4,14 @@ The ledger is read as dates (arrays) and text columns as integer codes.
 
 Every ledger component is a mask over some rows — "status is 已化解", "source is proactive", "same
 party as another dispute" — and testing text is the costly part of computing them. The steps therefore
-ask a :class:`LedgerColumns` for the codes of a text column at the rows they read, and test the few
-distinct values (``uniques``) instead of every row:
+ask the :class:`LedgerReader` for the codes of a text column at the rows they read, and test the few
+distinct values (``uniques``) instead of every row. A reader either factorises the asked rows on each
+call (nothing kept: a ledger read once, as by the command line) or keeps each column factorised whole.
 
-* :class:`RawLedger` factorises the asked rows on each call — nothing is kept, so it suits a ledger
-  read once (the command line, a test);
-* :class:`IndexedLedger` factorises each column of the whole ledger once, on first use, and then only
-  takes the asked rows. A :class:`PreparedDataset` holds one, with the office table and the units of
-  each level: the app prepares the bureau's rows once per data version and computes many periods,
-  levels and trends on them.
-
-Both give the same masks (a test compares every indicator through both); codes themselves may differ.
+The engine always computes on a :class:`PreparedDataset`: :func:`prepare` builds one that keeps
+(the app prepares the bureau's rows once per data version and computes many periods, levels and trends
+on them), :func:`view` one for a single computation on a plain dataset (its reader keeps nothing).
+Either way the steps, and so the numbers, are the same; only what is kept differs.
 """
 
 from __future__ import annotations
@@ -55,6 +52,14 @@ def member_of(codes: np.ndarray, uniques: np.ndarray, names: Collection) -> np.n
     """Which rows' value (``uniques[codes]``; code −1 = not given) is one of ``names`` (booleans)."""
     table = np.array([u in names for u in uniques] + [False], dtype=bool)
     return table[codes]
+
+
+def _same(values: np.ndarray, value: str) -> np.ndarray:
+    """Which of the object array ``values`` equal ``value`` (values that cannot be compared: no)."""
+    try:
+        return np.asarray(values == value, dtype=bool)
+    except (TypeError, ValueError):  # pandas NA among the values
+        return np.array([isinstance(x, str) and x == value for x in values.tolist()], dtype=bool)
 
 
 def lookup(codes: np.ndarray, uniques: np.ndarray, mapping: Mapping, default: float) -> np.ndarray:
@@ -115,12 +120,30 @@ def _shared_of_codes(codes: np.ndarray) -> np.ndarray:
     return np.where(given & (seen[np.where(given, codes, 0)] >= 2), codes, -1).astype(np.intp)
 
 
-class RawLedger:
-    """The ledger read afresh at each call (see the module docstring)."""
+class LedgerReader:
+    """How the indicator steps read the ledger (see the module docstring): dates as arrays, text columns
+    as codes.
 
-    def __init__(self, ledger: pd.DataFrame):
+    A text column is factorised at the rows asked for, afresh at each call, unless it is kept: columns
+    handed over as codes (``codes``: ``column → (codes, uniques)``, numbered as ``pandas.factorize``
+    numbers them: −1 = not given, ``uniques`` distinct, e.g. by the columnar store) are kept, and with
+    ``keep`` every column is factorised whole on first use and kept, then only its rows are taken. A
+    ledger read once (the command line, a test) is cheapest read afresh; a prepared dataset keeps.
+    """
+
+    def __init__(self, ledger: pd.DataFrame, codes: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None,
+                 keep: bool = False):
         self.frame = ledger
+        self.keep = keep
         self._dates: dict[str, np.ndarray] = {}
+        self._codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._party: np.ndarray | None = None
+        for name, (col_codes, uniques) in (codes or {}).items():
+            if name not in ledger.columns or len(col_codes) != len(ledger):
+                raise ValueError(f"codes of {name!r} do not fit the ledger")
+            self._codes[name] = (np.asarray(col_codes), np.asarray(uniques, dtype=object))
+        if "party_key" in self._codes:
+            self._party = _shared_of_codes(self._codes["party_key"][0])
 
     def has(self, name: str) -> bool:
         return name in self.frame.columns
@@ -134,39 +157,9 @@ class RawLedger:
     def codes(self, name: str, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(codes, uniques)`` of text column ``name`` at ``rows``: ``uniques[codes[i]]`` is row
         ``rows[i]``'s value, code −1 when not given."""
-        codes, uniques = pd.factorize(take_objects(self.frame[name], rows))
-        return codes, np.asarray(uniques, dtype=object)
-
-    def offices(self) -> np.ndarray:
-        """Every office code of the ledger, once each (object array)."""
-        codes, uniques = self.codes("office_code", np.arange(len(self.frame)))
-        return uniques[pd.unique(codes[codes >= 0])]
-
-    def party(self, rows: np.ndarray) -> np.ndarray:
-        """Party-key codes at ``rows``: equal codes ⇔ equal keys for keys seen twice or more among the
-        rows; −1 for a key not given (or, here, seen once among the rows)."""
-        return shared_key_codes(take_objects(self.frame["party_key"], rows))
-
-
-class IndexedLedger(RawLedger):
-    """The ledger's text columns factorised once each (on first use), then read by taking rows.
-
-    ``codes`` may hand over columns already held as codes (``column → (codes, uniques)``, numbered as
-    ``pandas.factorize`` numbers: −1 = not given, ``uniques`` distinct), e.g. by the columnar store.
-    """
-
-    def __init__(self, ledger: pd.DataFrame, codes: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None):
-        super().__init__(ledger)
-        self._codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        self._party: np.ndarray | None = None
-        for name, (col_codes, uniques) in (codes or {}).items():
-            if name not in ledger.columns or len(col_codes) != len(ledger):
-                raise ValueError(f"codes of {name!r} do not fit the ledger")
-            self._codes[name] = (np.asarray(col_codes), np.asarray(uniques, dtype=object))
-        if "party_key" in self._codes:
-            self._party = _shared_of_codes(self._codes["party_key"][0])
-
-    def codes(self, name: str, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if name not in self._codes and not self.keep:
+            codes, uniques = pd.factorize(take_objects(self.frame[name], rows))
+            return codes, np.asarray(uniques, dtype=object)
         if name not in self._codes:
             codes, uniques = pd.factorize(self.frame[name].to_numpy(dtype=object))
             # The smallest integer type that holds the codes: taking rows of it moves fewer bytes.
@@ -175,7 +168,34 @@ class IndexedLedger(RawLedger):
         codes, uniques = self._codes[name]
         return codes[rows], uniques
 
+    def matches(self, name: str, rows: np.ndarray, names: Collection) -> np.ndarray:
+        """Which of ``rows`` hold one of ``names`` in text column ``name`` (booleans): a test on the kept
+        codes' few distinct values, or — not kept — a comparison of the rows' values (cheaper than
+        factorising them for one test)."""
+        if name in self._codes or self.keep:
+            return member_of(*self.codes(name, rows), names)
+        values = take_objects(self.frame[name], rows)
+        out = np.zeros(len(values), dtype=bool)
+        for value in names:
+            out |= _same(values, value)
+        return out
+
+    def given(self, name: str, rows: np.ndarray) -> np.ndarray:
+        """Which of ``rows`` give a value in column ``name`` (not None, NaN or NA)."""
+        if name in self._codes or self.keep:
+            return self.codes(name, rows)[0] >= 0
+        return ~np.asarray(pd.isna(take_objects(self.frame[name], rows)), dtype=bool)
+
+    def offices(self) -> np.ndarray:
+        """Every office code of the ledger, once each (object array)."""
+        codes, uniques = self.codes("office_code", np.arange(len(self.frame)))
+        return uniques[pd.unique(codes[codes >= 0])]
+
     def party(self, rows: np.ndarray) -> np.ndarray:
+        """Party-key codes at ``rows``: equal codes ⇔ equal keys for keys seen twice or more (among the
+        rows, or in the whole ledger when kept); −1 for a key not given or seen once."""
+        if self._party is None and not self.keep:
+            return shared_key_codes(take_objects(self.frame["party_key"], rows))
         if self._party is None:
             self._party = shared_key_codes(self.frame["party_key"].to_numpy(dtype=object))
         return self._party[rows]
@@ -184,19 +204,21 @@ class IndexedLedger(RawLedger):
 @dataclass
 class PreparedDataset(Dataset):
     """A dataset whose frames will not change any more, with what the indicator steps read of them
-    built once and kept: the ledger's columns as codes (:class:`IndexedLedger`), the monthly sheet's
-    office and month codes (:class:`~metrics.indicators.factors.MonthlyIndex`), the office table and
-    the units of each level.
+    built once and kept: the ledger reader (:class:`LedgerReader`), the monthly sheet's office and month
+    codes (:class:`~metrics.indicators.factors.MonthlyIndex`), the office table and the units of each
+    level.
 
     Changing a frame after preparing would leave the kept values stale: prepare the changed dataset
     again instead (``prepare(dataset)``).
     """
 
     ledger_codes: dict = field(default_factory=dict, repr=False, compare=False)
-    """Ledger columns already held as codes (see :class:`IndexedLedger`); used once, then dropped."""
+    """Ledger columns already held as codes (see :class:`LedgerReader`); used once, then dropped."""
+    keep_ledger: bool = field(default=True, repr=False, compare=False)
+    """Whether the ledger reader keeps each text column factorised whole (False: :func:`view`)."""
 
     def __post_init__(self) -> None:
-        self.ledger_columns = IndexedLedger(self.ledger, self.ledger_codes)
+        self.ledger_reader = LedgerReader(self.ledger, self.ledger_codes, keep=self.keep_ledger)
         self.ledger_codes = {}
         self._kept: dict[tuple, object] = {}
 
@@ -206,7 +228,7 @@ class PreparedDataset(Dataset):
         return self._kept[key]
 
     @property
-    def monthly_index(self) -> MonthlyIndex | None:
+    def monthly_index(self) -> MonthlyIndex:
         return self._keep(("monthly_index",), lambda: index_monthly(self.monthly))
 
     def office_table(self, ledger_offices: np.ndarray) -> pd.DataFrame:
@@ -230,24 +252,19 @@ class PreparedDataset(Dataset):
 
 def prepare(dataset: Dataset, ledger_codes: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None
             ) -> PreparedDataset:
-    """``dataset`` as a :class:`PreparedDataset` (the same frames, not copied). ``ledger_codes``: ledger
-    columns already held as codes, which must describe exactly ``dataset.ledger``'s rows (see
-    :class:`IndexedLedger`)."""
-    if isinstance(dataset, PreparedDataset) and not ledger_codes:
+    """``dataset`` as a :class:`PreparedDataset` that keeps (the same frames, not copied).
+    ``ledger_codes``: ledger columns already held as codes, which must describe exactly
+    ``dataset.ledger``'s rows (see :class:`LedgerReader`)."""
+    if isinstance(dataset, PreparedDataset) and dataset.ledger_reader.keep and not ledger_codes:
         return dataset
     return PreparedDataset(monthly=dataset.monthly, ledger=dataset.ledger, sources=list(dataset.sources),
                            ledger_codes=dict(ledger_codes or {}))
 
 
-def ledger_columns(dataset: Dataset) -> RawLedger:
-    """The way to read ``dataset``'s ledger: its kept index when prepared, else afresh."""
+def view(dataset: Dataset) -> PreparedDataset:
+    """``dataset`` as the engine reads it: itself when prepared, else a :class:`PreparedDataset` for
+    this one computation, whose ledger reader factorises only the rows asked for."""
     if isinstance(dataset, PreparedDataset):
-        return dataset.ledger_columns
-    return RawLedger(dataset.ledger)
-
-
-def monthly_index(dataset: Dataset) -> MonthlyIndex | None:
-    """The monthly sheet's :class:`MonthlyIndex`: kept when prepared, else built now."""
-    if isinstance(dataset, PreparedDataset):
-        return dataset.monthly_index
-    return index_monthly(dataset.monthly)
+        return dataset
+    return PreparedDataset(monthly=dataset.monthly, ledger=dataset.ledger, sources=list(dataset.sources),
+                           keep_ledger=False)

@@ -144,10 +144,3 @@ def label_in(key: str, language: str = "zh") -> str:
     ind = INDICATORS[key]
     return ind.label_en if language == "en" else ind.label
 
-
-def is_good_change(key: str, change: float) -> bool | None:
-    """True when a change of ``change`` in ``key`` is good news, False when bad, None when neutral."""
-    better = direction(key)
-    if better is None or change == 0 or change != change:
-        return None
-    return (change > 0) == (better == "higher")

@@ -108,58 +108,11 @@ def _sorted_offices(table: pd.DataFrame) -> pd.DataFrame:
         return table.drop(columns="_code")
 
 
-def unit_keys(offices: pd.DataFrame, level: str) -> pd.Series:
-    """For each office (same index as ``offices``), the key of its unit at ``level``."""
-    check_level(level)
-    if level == "office":
-        return pd.Series(offices.index.to_numpy(), index=offices.index, dtype=object)
-    if level == "station":
-        return (offices["branch"].astype(str) + _SEP + offices["station"].astype(str)).astype(object)
-    if level == "branch":
-        return offices["branch"].astype(object)
-    return pd.Series(BUREAU_CODE, index=offices.index, dtype=object)
-
-
-def unit_table(offices: pd.DataFrame, level: str) -> pd.DataFrame:
-    """One row per unit at ``level``, indexed by unit key: ``code, name, level, station, branch``.
-
-    A station's and a branch's code and name are its name; the bureau is one unit coded ``全局``.
-    Stations are told apart by (branch, station) so that two stations of the same name in different
-    branches stay two units.
-    """
-    keys = unit_keys(offices, level)
-    if level == "office":
-        out = pd.DataFrame(
-            {"code": offices.index.to_numpy(), "name": offices["name"].to_numpy(), "level": level,
-             "station": offices["station"].to_numpy(), "branch": offices["branch"].to_numpy()},
-            index=keys.to_numpy(),
-        )
-    elif level == "station":
-        first = offices.assign(_key=keys).drop_duplicates("_key")
-        out = pd.DataFrame(
-            {"code": first["station"].to_numpy(), "name": first["station"].to_numpy(), "level": level,
-             "station": first["station"].to_numpy(), "branch": first["branch"].to_numpy()},
-            index=first["_key"].to_numpy(),
-        )
-    elif level == "branch":
-        names = pd.unique(offices["branch"].astype(object))
-        out = pd.DataFrame(
-            {"code": names, "name": names, "level": level, "station": None, "branch": names}, index=names
-        )
-    else:
-        out = pd.DataFrame(
-            {"code": [BUREAU_CODE], "name": [BUREAU_CODE], "level": level, "station": [None], "branch": [None]},
-            index=[BUREAU_CODE],
-        )
-    out.index.name = "unit"
-    return out.astype({"code": object, "name": object, "station": object, "branch": object})
-
-
 @dataclass(frozen=True)
 class UnitGroups:
     """The units of one level as plain arrays: ``ids`` (``code, name, station, branch``, object arrays
-    with one element per unit, in :func:`unit_table`'s order) and ``of_office`` (each office's unit
-    number; None at the office level, where unit and office coincide)."""
+    with one element per unit) and ``of_office`` (each office's unit number, −1 for an office in no
+    unit; None at the office level, where unit and office coincide)."""
 
     ids: dict[str, np.ndarray]
     of_office: np.ndarray | None
@@ -173,14 +126,17 @@ def _first_of_each(codes: np.ndarray) -> np.ndarray:
     return np.flatnonzero(codes > np.maximum.accumulate(np.r_[-1, codes[:-1]]))
 
 
-def unit_groups(offices: pd.DataFrame, level: str) -> UnitGroups | None:
-    """:func:`unit_table` and :func:`unit_keys` as arrays (see :class:`UnitGroups`), without building
-    text keys or frames; None when an office lacks its station or branch (or there is no office), where
-    the frame functions are the reference."""
+def unit_groups(offices: pd.DataFrame, level: str) -> UnitGroups:
+    """The units of ``level`` and each office's unit (see :class:`UnitGroups`).
+
+    A station's and a branch's code and name are its name; the bureau is one unit coded ``全局`` (there
+    even without any office). Stations are told apart by (branch, station), so that two stations of the
+    same name in different branches stay two units; units are in order of their first office. An office
+    without a branch (never after validation) belongs to no branch: its branch unit is listed, with
+    nothing summed into it.
+    """
     check_level(level)
     n = len(offices)
-    if not n:
-        return None
     branch = offices["branch"].to_numpy(dtype=object)
     station = offices["station"].to_numpy(dtype=object)
     if level == "office":
@@ -194,14 +150,25 @@ def unit_groups(offices: pd.DataFrame, level: str) -> UnitGroups | None:
                           np.zeros(n, dtype=np.intp))
     if level == "branch":
         codes, names = pd.factorize(branch)
-        if codes.min() < 0:
-            return None
         names = np.asarray(names, dtype=object)
+        if n and codes.min() < 0:  # missing branches are units too, in order of appearance
+            every = np.asarray(pd.unique(branch), dtype=object)
+            at = np.flatnonzero(pd.isna(every))
+            given = np.delete(np.arange(len(every)), at)
+            codes = np.where(codes >= 0, given[np.maximum(codes, 0)], -1)
+            names = every
         return UnitGroups({"code": names, "name": names, "station": np.full(len(names), None, dtype=object),
-                           "branch": names}, codes)
-    if not all(type(v) is str for v in branch) or not all(type(v) is str for v in station):
-        return None
-    codes, _ = pd.factorize(np.array([b + _SEP + st for b, st in zip(branch, station, strict=True)], dtype=object))
+                           "branch": names}, codes.astype(np.intp))
+    if all(type(v) is str for v in branch) and all(type(v) is str for v in station):
+        codes, _ = pd.factorize(np.array([b + _SEP + st for b, st in zip(branch, station, strict=True)], dtype=object))
+        of_office = codes
+    else:
+        # Offices lacking a station or branch share one unit, listed at the first of them, with nothing
+        # summed into it; any other value is told apart by its text.
+        missing = np.asarray(pd.isna(branch) | pd.isna(station), dtype=bool)
+        keys = [_SEP * 2 if m else f"{b}{_SEP}{st}" for b, st, m in zip(branch, station, missing, strict=True)]
+        codes, _ = pd.factorize(np.array(keys, dtype=object))
+        of_office = np.where(missing, -1, codes)
     first = _first_of_each(codes)
     return UnitGroups({"code": station[first], "name": station[first], "station": station[first],
-                       "branch": branch[first]}, codes)
+                       "branch": branch[first]}, of_office.astype(np.intp))

@@ -3,16 +3,14 @@ than ``conftest``, which is ambiguous when several test folders run together).""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
+from streamlit.testing.v1 import AppTest
+
+from services import accounts
+from services.demo import DEMO_PASSWORD, DEMO_USERS
+
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-
-from streamlit.testing.v1 import AppTest  # noqa: E402
-
-from services import accounts  # noqa: E402
-from services.demo import DEMO_PASSWORD, DEMO_USERS  # noqa: E402
 
 APP_FILE = str(ROOT / "app.py")
 TIMEOUT = 60

@@ -5,19 +5,14 @@ role, screen text) live in ``app_helpers``; they are re-exported here for older 
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
+from app_helpers import APP_FILE, TIMEOUT, _env, new_app_test, no_failure, sign_in, texts  # noqa: F401
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-from app_helpers import APP_FILE, TIMEOUT, _env, new_app_test, no_failure, sign_in, texts  # noqa: E402,F401
-
-from services.context import open_app  # noqa: E402
-from services.demo import ensure_demo  # noqa: E402
-from services.settings import from_env  # noqa: E402
+from services.context import open_app
+from services.demo import ensure_demo
+from services.settings import from_env
 
 
 @pytest.fixture(scope="session")

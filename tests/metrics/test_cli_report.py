@@ -8,13 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from indicator_builders import write_workbook
 
-sys.path.insert(0, str(Path(__file__).parent / "indicators"))
-
-from indicator_builders import write_workbook  # noqa: E402
-
-from metrics.cli import main  # noqa: E402
-from metrics.indicators import INDICATORS  # noqa: E402
+from metrics.cli import main
+from metrics.indicators import INDICATORS
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import date
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent / "indicators"))
+from indicator_builders import dataset
 
-from indicator_builders import dataset  # noqa: E402
-
-from metrics.early_warnings import RULES, default_as_of, warnings, warnings_frame  # noqa: E402
+from metrics.early_warnings import RULES, default_as_of, warnings, warnings_frame
 
 M = [dict(office_code="A1", month="2026-09", office_name="湛山警务室"), dict(office_code="B1", month="2026-09")]
 AS_OF = date(2026, 9, 30)

@@ -16,17 +16,15 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 import pytest
+from ledger_reference import limits_of, status_as_of
 from pandas.testing import assert_frame_equal
 
 from metrics import early_warnings as ew
 from metrics.dataset import Dataset
-from metrics.indicators.components import (
-    REPEAT_WINDOW_DAYS,
-    _as_datetime,
-    ledger_status,
-    limits_of,
-    month_numbers,
-)
+from metrics.indicators.components import month_numbers
+from metrics.indicators.prepared import as_datetime as _as_datetime
+from metrics.indicators.prepared import shared_key_codes
+from metrics.indicators.repeats import REPEAT_WINDOW_DAYS, repeat_partners
 from metrics.indicators.units import UNKNOWN, office_table
 from metrics.periods import month_from_index, month_of
 from metrics.schema import FOLLOW_UP_DAYS, MONTHLY
@@ -74,7 +72,7 @@ def _prev_ledger(ledger: pd.DataFrame, as_of: date, time_limits: Mapping[str, in
     received = received_all if mask.all() else received_all[mask]
     resolved_date = a["resolved_date"]
     follow_up = a["follow_up_date"]
-    st = ledger_status(a, as_of)
+    st = status_as_of(a, as_of)
     age = _days(cut - received)
     limit = limits_of(a, time_limits)
     ids = a["dispute_id"]
@@ -130,8 +128,12 @@ def _prev_repeats(a: Mapping[str, np.ndarray], received: np.ndarray, as_of: date
     ids = a["dispute_id"][cand]
     offices = a["office_code"][cand]
     rdate = received[cand]
-    rows, partners, owner = ew.repeat_partners(a["party_key"][cand], rdate, ids,
-                                            np.datetime64(as_of - timedelta(days=REPEAT_WINDOW_DAYS), "ns"))
+    keys = a["party_key"][cand]
+    codes = np.full(len(cand), -1, dtype=np.intp)
+    given = np.flatnonzero(pd.notna(keys))
+    codes[given] = shared_key_codes(np.asarray(keys, dtype=object)[given])
+    rows, partners, owner = repeat_partners(codes, rdate, ids, np.datetime64(as_of - timedelta(days=REPEAT_WINDOW_DAYS), "ns"),
+                                            pd.factorize(np.asarray(ids, dtype=object), sort=True)[0])
     if not len(rows):
         return []
     row_text = _dates_text(rdate[rows]).tolist()

@@ -16,10 +16,12 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 import pytest
+from ledger_reference import limits_of, repeat_partner_pairs, status_as_of
 
 from metrics import early_warnings as ew
 from metrics.dataset import Dataset, SourceFile, Upload, merge
-from metrics.indicators.components import REPEAT_WINDOW_DAYS, ledger_status, limits_of
+from metrics.indicators.prepared import shared_key_codes
+from metrics.indicators.repeats import REPEAT_WINDOW_DAYS, repeat_partners
 from metrics.indicators.units import office_table
 from metrics.schema import FOLLOW_UP_DAYS
 from sample_data.generate import build_bureau
@@ -36,7 +38,7 @@ def _ref_ledger(ledger: pd.DataFrame, as_of: date, time_limits: Mapping[str, int
     received = pd.to_datetime(led["received_date"]).to_numpy(dtype="datetime64[ns]")
     resolved_date = pd.to_datetime(led["resolved_date"]).to_numpy(dtype="datetime64[ns]")
     follow_up = pd.to_datetime(led["follow_up_date"]).to_numpy(dtype="datetime64[ns]")
-    st = ledger_status(led, as_of)
+    st = status_as_of(led, as_of)
     age = np.asarray((cut - received) / np.timedelta64(1, "D"), dtype="float64")
     limit = limits_of(led, time_limits)
     ids = led["dispute_id"].astype(str).to_numpy()
@@ -241,6 +243,11 @@ def test_repeat_partners_lists_each_partner_pair_once():
     keys = np.array(["a", "a", "a", None, "b"], dtype=object)
     received = np.array(["2026-01-01", "2026-01-01", "2026-03-01", "2026-03-01", "2026-03-02"], dtype="datetime64[ns]")
     ids = np.array(["X2", "X1", "X3", "Y", "Z"], dtype=object)
-    rows, partners, owner = ew.repeat_partners(keys, received, ids, np.datetime64("2026-01-01", "ns"))
+    codes = np.full(len(keys), -1, dtype=np.intp)
+    given = np.flatnonzero(pd.notna(keys))
+    codes[given] = shared_key_codes(keys[given])
+    rows, partners, owner = repeat_partners(codes, received, ids, np.datetime64("2026-01-01", "ns"),
+                                            pd.factorize(ids, sort=True)[0])
     pairs = [(ids[rows[o]], ids[p]) for o, p in zip(owner, partners, strict=True)]
     assert pairs == [("X1", "X2"), ("X2", "X1"), ("X3", "X1"), ("X3", "X2")]
+    assert pairs == [(ids[i], ids[j]) for i, j in repeat_partner_pairs(keys, received, ids, "2026-01-01")]

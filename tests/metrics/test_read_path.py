@@ -12,6 +12,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import io
 import os
 import subprocess
@@ -26,7 +28,7 @@ from builders import UPLOAD_DATE, Sheet, found, ledger_row, monthly_row, table, 
 from metrics import filesafety
 from metrics.filesafety import Limits, preflight_zip
 from metrics.rawbook import open_book
-from metrics.reader import _party_hashes, party_hash, read_upload
+from metrics.reader import _party_hashes, _party_norm, party_hash, read_upload
 from metrics.schema import LEDGER, MONTHLY
 
 M, L = "警务室月报", "矛盾纠纷台账"
@@ -196,13 +198,24 @@ def test_a_large_ledger_of_unknown_offices_reports_every_row():
 # --- party keys -------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("secret", [b"k" * 32, bytes(range(64)), bytes(range(100)), b""])
-def test_bulk_party_hashes_equal_party_hash_one_by_one(secret):
+def test_party_hashes_are_the_standard_librarys_hmac_sha256_of_the_normalised_text(secret):
+    """The stored party keys must stay the same bytes: the one implementation is checked against
+    ``hmac.new(secret, normalised text, sha256)`` and against a hash fixed before the change."""
+    def reference(text: str) -> str:
+        return hmac.new(secret, _party_norm(text).encode("utf-8"), hashlib.sha256).hexdigest()
+
     texts = ["P001", " p 001 ", "张三", "ＡＢＣ", "a\tb", "x" * 300, "", "Z9"]
     got = _party_hashes([*texts, None], secret)
-    assert got == {None: None, **{t: party_hash(t, secret) for t in texts}}
+    assert got == {None: None, **{t: reference(t) for t in texts}}
+    assert {t: party_hash(t, secret) for t in texts} == {t: reference(t) for t in texts}
     assert got["P001"] == got[" p 001 "]  # spaces and letter case do not matter
     plain = [f"P{i:05d}" for i in range(500)]
-    assert _party_hashes(plain, secret) == {None: None, **{t: party_hash(t, secret) for t in plain}}
+    assert _party_hashes(plain, secret) == {None: None, **{t: reference(t) for t in plain}}
+
+
+def test_party_hash_bytes_are_those_stored_before():
+    # Computed by the code that stored the existing databases' keys (spaces and letter case dropped).
+    assert party_hash(" 3702 0219 9001 01123 4x ", b"k" * 32) == "65cf71f0a85e722e46eed5d91a7ed3b61ceabb9e5bbaa15e0a3af9e8afaf6bf4"
 
 
 # --- the pre-flight's chunk seams -------------------------------------------------------------------

@@ -418,7 +418,7 @@ def test_a_snapshot_hands_its_ledger_codes_to_the_indicators_and_they_give_the_d
     fresh_load(app)  # writes the snapshot
     got = fresh_load(app)
     assert snapshots.ORIGINS["snapshot"] >= 1
-    held = got.dataset.ledger_columns._codes
+    held = got.dataset.ledger_reader._codes
     assert set(snap.CODED) <= set(held)  # every coded column came with the snapshot, none factorised here
     monthly, ledger = db_frames(app)
     plain = Dataset(monthly=monthly, ledger=ledger)

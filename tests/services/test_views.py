@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "app"))
-
-from metrics.periods import parse_period  # noqa: E402
-from services import reading, views  # noqa: E402
-from services.demo import DEMO_PASSWORD, DEMO_USERS  # noqa: E402
-from services.errors import PermissionDenied  # noqa: E402
+from metrics.periods import parse_period
+from services import reading, views
+from services.demo import DEMO_PASSWORD, DEMO_USERS
+from services.errors import PermissionDenied
 
 
 @pytest.fixture(scope="module")

@@ -1,10 +1,14 @@
 """Migrations create exactly the declared tables, on both databases, and running them again is a no-op."""
 
+import sqlite3
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
 from store import migrate
+from store.db import WRITE_LOCK_KEY
 from store.tables import metadata
 
 
@@ -25,10 +29,29 @@ def test_upgrade_twice_changes_nothing(db):
     assert "monthly_rows" in before and "audit_events" in before
 
 
-def test_sqlite_is_opened_in_wal_with_foreign_keys_and_busy_timeout(db):
-    if not db.is_sqlite:
+def test_connections_are_opened_as_hardening_md_asks(db):
+    """SQLite: WAL, foreign keys, busy timeout, writes begin IMMEDIATE. PostgreSQL: reads see one
+    snapshot (REPEATABLE READ) and a write holds the advisory lock that serialises writers."""
+    if db.is_sqlite:
+        with db.read() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+        path = db.engine.url.database
+        with db.write():
+            # BEGIN IMMEDIATE has taken the write lock before any statement ran: another writer waits.
+            other = sqlite3.connect(path, timeout=0, isolation_level=None)
+            try:
+                with pytest.raises(sqlite3.OperationalError, match="locked"):
+                    other.execute("BEGIN IMMEDIATE")
+            finally:
+                other.close()
         return
+    assert db.dialect == "postgresql"
     with db.read() as conn:
-        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+        assert conn.exec_driver_sql("SHOW transaction_isolation").scalar() == "repeatable read"
+    with db.write() as conn:
+        held = conn.exec_driver_sql(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() "
+            f"AND objid = {WRITE_LOCK_KEY} AND granted").scalar()
+        assert held == 1

@@ -14,11 +14,12 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
+from unit_reference import summed_by_unit, unit_keys, unit_report, unit_table
 
 from metrics.dataset import Dataset
 from metrics.indicators import engine
-from metrics.indicators.prepared import IndexedLedger, RawLedger, lookup, member_of, shared_key_codes
-from metrics.indicators.units import LEVELS, _sorted_offices, office_table, unit_groups, unit_keys, unit_table
+from metrics.indicators.prepared import LedgerReader, lookup, member_of, shared_key_codes
+from metrics.indicators.units import LEVELS, _sorted_offices, office_table, unit_groups
 from metrics.periods import parse_period
 from sample_data.generate import build_bureau
 
@@ -89,7 +90,7 @@ def test_matching_enum_values_agrees_with_a_dictionary(values):
     limits = {"一般": 7, "复杂": 15, "疑难": 60}
     cx = [v if not isinstance(v, str) else {"已化解": "一般", "化解中": "疑难"}.get(v, v) for v in values]
     frame["complexity"] = pd.Series(cx, dtype=object)
-    for reader in (RawLedger(frame), IndexedLedger(frame)):
+    for reader in (LedgerReader(frame), LedgerReader(frame, keep=True)):
         codes, uniques = reader.codes("status", rows)
         for name in names:
             assert member_of(codes, uniques, (name,)).tolist() == [isinstance(v, str) and v == name for v in values]
@@ -122,11 +123,33 @@ def test_unit_groups_match_unit_table_and_unit_keys(bureau):
             assert np.array_equal(table.index.get_indexer(unit_keys(offices, level)), groups.of_office)
 
 
-def test_unit_groups_leave_offices_without_a_branch_to_the_frames(bureau):
+@pytest.mark.parametrize("missing", [None, np.nan, pd.NA])
+def test_offices_without_a_station_or_branch_sum_as_the_frame_reference(bureau, missing):
     offices = office_table(bureau.monthly, bureau.ledger)
-    offices.iloc[3, offices.columns.get_loc("branch")] = None
-    assert unit_groups(offices, "branch") is None and unit_groups(offices, "station") is None
-    assert unit_groups(pd.DataFrame(columns=["name", "station", "branch", "reported"]), "bureau") is None
+    offices["branch"] = offices["branch"].astype(object)
+    offices["station"] = offices["station"].astype(object)
+    offices.iloc[3, offices.columns.get_loc("branch")] = missing
+    offices.iloc[7, offices.columns.get_loc("station")] = missing
+    offices.iloc[9, offices.columns.get_loc("station")] = None
+    offices.iloc[11, offices.columns.get_loc("branch")] = np.nan
+    comps = pd.DataFrame({"a": np.arange(len(offices), dtype="float64") + 0.1, "b": 1.0}, index=offices.index)
+    for level in LEVELS:
+        units, want = summed_by_unit(offices, comps, level)
+        got = engine.sum_by_unit(offices, comps, level)
+        assert got[["code", "name", "station", "branch"]].astype(str).values.tolist() == \
+            units[["code", "name", "station", "branch"]].astype(str).values.tolist(), level
+        np.testing.assert_array_equal(got[["a", "b"]].to_numpy(), want.to_numpy(), err_msg=level)
+
+
+def test_no_office_gives_no_unit_but_the_bureau():
+    offices = pd.DataFrame({"name": [], "station": [], "branch": [], "reported": []},
+                           index=pd.Index([], name="office_code", dtype=object))
+    comps = pd.DataFrame({"a": []}, index=offices.index, dtype="float64")
+    for level in LEVELS:
+        got = engine.sum_by_unit(offices, comps, level)
+        units, want = summed_by_unit(offices, comps, level)
+        assert len(got) == len(units) == (1 if level == "bureau" else 0)
+        np.testing.assert_array_equal(got[["a"]].to_numpy(), want.to_numpy())
 
 
 @pytest.mark.parametrize("period,as_of", [("2026Q3", None), ("2026", date(2026, 8, 20)), ("2026-02", None)])
@@ -138,7 +161,7 @@ def test_every_level_from_arrays_equals_the_frame_reference(bureau, period, as_o
     assert sums.components["repeat_disputes"].sum() > 0
     for level in LEVELS:
         fast = engine._unit_report(sums, p, as_of, level).units
-        reference = engine._unit_report_frames(sums, p, as_of, level).units
+        reference = unit_report(sums, p, as_of, level)
         pd.testing.assert_frame_equal(fast, reference, check_exact=True)
 
 
@@ -152,4 +175,20 @@ def test_ledger_only_offices_and_missing_keys_give_the_same_reports(bureau):
     sums = engine._office_sums(ds, p, as_of, None)
     for level in LEVELS:
         pd.testing.assert_frame_equal(engine._unit_report(sums, p, as_of, level).units,
-                                      engine._unit_report_frames(sums, p, as_of, level).units, check_exact=True)
+                                      unit_report(sums, p, as_of, level), check_exact=True)
+
+
+def test_reports_of_offices_lacking_a_station_or_branch_equal_the_frame_reference(bureau):
+    monthly = bureau.monthly.copy()
+    codes = sorted(monthly["office_code"].unique())
+    monthly["branch"] = monthly["branch"].astype(object)
+    monthly["station"] = monthly["station"].astype(object)
+    monthly.loc[monthly["office_code"] == codes[0], "branch"] = None
+    monthly.loc[monthly["office_code"] == codes[1], "station"] = None
+    ds = Dataset(monthly=monthly, ledger=bureau.ledger)
+    p = parse_period("2026Q3")
+    as_of = engine.resolve_as_of(ds, p, None)
+    sums = engine._office_sums(ds, p, as_of, None)
+    for level in LEVELS:
+        pd.testing.assert_frame_equal(engine._unit_report(sums, p, as_of, level).units,
+                                      unit_report(sums, p, as_of, level), check_exact=True, obj=level)

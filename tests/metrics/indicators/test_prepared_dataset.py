@@ -1,6 +1,6 @@
 """A prepared dataset (its ledger read through kept codes) gives exactly what a plain dataset gives.
 
-The app prepares the bureau's rows once per data version (``ledger_columns.prepare``) and computes many
+The app prepares the bureau's rows once per data version (``prepared.prepare``) and computes many
 periods, levels and trends on them; the command line reads a plain ``Dataset`` afresh. Both ways must
 agree to the last bit, on a generated bureau and on awkward rows (keys not given, unknown complexity,
 an office only in the ledger, pandas ``str`` columns).
@@ -17,7 +17,7 @@ from pandas.testing import assert_frame_equal
 
 from metrics.dataset import Dataset
 from metrics.indicators import INDICATORS, LEVELS, compute, compute_levels, monthly_series
-from metrics.indicators.prepared import IndexedLedger, PreparedDataset, RawLedger, prepare
+from metrics.indicators.prepared import LedgerReader, PreparedDataset, prepare
 from sample_data.generate import build_bureau
 
 
@@ -86,7 +86,7 @@ def test_every_trend_is_the_same_prepared_or_not(plain_and_prepared, level):
                            monthly_series(plain, months, level, key), check_exact=True, obj=key)
 
 
-def test_pandas_str_columns_read_the_same_through_both_readers():
+def test_pandas_str_columns_read_the_same_kept_or_not():
     monthly, ledger = _awkward(*_bureau(seed=12))
     text = ["dispute_id", "office_code", "source", "risk", "complexity", "level", "status", "party_key"]
     as_str = ledger.astype({c: "str" for c in text})
@@ -98,10 +98,10 @@ def test_pandas_str_columns_read_the_same_through_both_readers():
         assert_frame_equal(compute(prepared, "2026Q3", level).units, want, check_exact=True)
 
 
-def test_the_two_readers_give_the_same_values_and_repeat_partners():
+def test_a_reader_that_keeps_gives_the_same_values_and_repeat_partners():
     _, ledger = _awkward(*_bureau(seed=13))
     rows = np.flatnonzero(np.arange(len(ledger)) % 3 != 0)
-    raw, kept = RawLedger(ledger), IndexedLedger(ledger)
+    raw, kept = LedgerReader(ledger), LedgerReader(ledger, keep=True)
     for col in ("office_code", "status", "source", "risk", "complexity", "level"):
         (rc, ru), (kc, ku) = raw.codes(col, rows), kept.codes(col, rows)
         assert list(np.append(ru, None)[rc]) == list(np.append(ku, None)[kc]), col
@@ -127,7 +127,7 @@ def test_codes_handed_over_give_the_same_answer_and_must_fit_the_ledger(plain_an
     ledger = plain.ledger
     codes = {c: pd.factorize(ledger[c].to_numpy(dtype=object)) for c in ("status", "risk", "party_key", "office_code")}
     handed = prepare(Dataset(monthly=plain.monthly, ledger=ledger), ledger_codes=codes)
-    assert set(codes) <= set(handed.ledger_columns._codes)
+    assert set(codes) <= set(handed.ledger_reader._codes)
     for level in LEVELS:
         assert_frame_equal(compute(handed, "2026Q3", level).units, compute(plain, "2026Q3", level).units,
                            check_exact=True)

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
 from pathlib import Path
 
 import openpyxl
 import pytest
+from builders import both_book, ledger_row, monthly_book, monthly_row
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/metrics: the shared workbook builders
-from builders import both_book, ledger_row, monthly_book, monthly_row  # noqa: E402
-
-from metrics.cli import main as cli_main  # noqa: E402
+from metrics.cli import main as cli_main
 
 OTHER = "3702020002"
 

@@ -72,7 +72,7 @@ def check_username(username: str) -> str:
     return name
 
 
-def _insert_user(conn: Connection, username: str, password: str | None, role: str, scope_kind: str | None,
+def insert_user(conn: Connection, username: str, password: str | None, role: str, scope_kind: str | None,
                  scope_value: str | None, display_name: str = "", *,
                  password_hash: str | None = None) -> tuple[int, str, str | None]:
     """Insert a checked account; its id and its normalised scope kind and value. ``password_hash``
@@ -105,7 +105,7 @@ def create_first_admin(app: App, username: str, password: str) -> Actor:
     with app.db.write() as conn:
         if conn.execute(select(func.count()).select_from(users)).scalar_one():
             raise PermissionDenied("系统已有用户，不能再创建初始管理员；请由管理员创建账号。")
-        uid, _kind, _value = _insert_user(conn, username, password, "admin", "bureau", None)
+        uid, _kind, _value = insert_user(conn, username, password, "admin", "bureau", None)
         audit.append(conn, "UserCreated", actor_id=uid, actor_name=username.strip(), user=username.strip(),
                      role="admin", first_admin=True)
         return reload(conn, uid)
@@ -118,7 +118,7 @@ def create_user(app: App, actor: Actor | int, username: str, password: str, role
     with app.db.write() as conn:
         who = reload(conn, actor)
         require_role(who, "admin")
-        uid, kind, value = _insert_user(conn, username, password, role, scope_kind, scope_value, display_name)
+        uid, kind, value = insert_user(conn, username, password, role, scope_kind, scope_value, display_name)
         audit.append(conn, "UserCreated", actor_id=who.id, actor_name=who.username, user=username.strip(),
                      role=role, scope_kind=kind, scope_value=value)
         return reload(conn, uid)

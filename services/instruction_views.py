@@ -17,12 +17,12 @@ from services.errors import PermissionDenied, ServiceError
 from services.instructions import (
     BUREAU_TZ,
     STATUS_LABELS,
-    _aware,
-    _now,
-    _visible,
+    as_utc,
     list_instructions,
+    now_or_clock,
     parse_settings,
     today,
+    visible_station_set,
 )
 from store import audit
 from store.tables import instruction_events, instruction_settings, instructions
@@ -144,13 +144,13 @@ def _loop_frame(conn: Connection, vis: set[str] | None) -> pd.DataFrame:
     parsed = {v: parse_settings(b) for v, b in bodies.items()}
     out = []
     for r in recs:
-        created = _aware(r["created_at"])
+        created = as_utc(r["created_at"])
         out.append({
             "id": r["id"], "office_code": r["office_code"], "office_name": r["office_name"], "station": r["station"],
             "branch": r["branch"], "month": created.astimezone(BUREAU_TZ).strftime("%Y-%m"), "status": r["status"],
             "created_at": created, "hours": parsed[r["settings_version"]].hours_for(r["risk"]),
-            "acknowledged_at": _aware(first_ack.get(r["id"])), "first_answer_at": _aware(first_answer.get(r["id"])),
-            "closed_at": _aware(r["closed_at"]), "due_at": _aware(r["due_at"])})
+            "acknowledged_at": as_utc(first_ack.get(r["id"])), "first_answer_at": as_utc(first_answer.get(r["id"])),
+            "closed_at": as_utc(r["closed_at"]), "due_at": as_utc(r["due_at"])})
     return pd.DataFrame(out, columns=list(FRAME_COLUMNS))
 
 
@@ -169,11 +169,11 @@ def loop_indicators(app: App, actor: Actor | int, period: str, level: str = "sta
         raise ServiceError(f"未知的层级“{level}”（可选：office、station、branch、bureau）。")
     with app.db.read() as conn:
         who = reload(conn, actor)
-        vis = _visible(conn, who)
+        vis = visible_station_set(conn, who)
         allowed = {"station_head": ("office", "station")}.get(who.role)
         if who.role == "leadership" and who.scope_kind == "branch":
             allowed = ("office", "station", "branch")
         if allowed is not None and level not in allowed:
             raise PermissionDenied("您的范围不含该层级的汇总。")
         frame = _loop_frame(conn, vis)
-    return compute(frame, level, month_range(p.first, p.last), _now(now))
+    return compute(frame, level, month_range(p.first, p.last), now_or_clock(now))

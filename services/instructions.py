@@ -130,11 +130,11 @@ def today() -> date:
     return datetime.now(BUREAU_TZ).date()
 
 
-def _now(now: datetime | None) -> datetime:
+def now_or_clock(now: datetime | None) -> datetime:
     return now if now is not None else audit.now()
 
 
-def _aware(t: datetime | None) -> datetime | None:
+def as_utc(t: datetime | None) -> datetime | None:
     """Stored times are UTC; SQLite gives them back naive."""
     if t is None:
         return None
@@ -174,7 +174,7 @@ def _station_messages(app: App, st: reading.Stored, warns: pd.DataFrame) -> pd.D
     for station, part in warns.groupby("station", sort=False):
         sc = reading.Scope(Actor(0, "", "station_head", "station", station), frozenset({station}), None,
                            st.version)
-        parts.append(reading._partners_outside(part.reset_index(drop=True), sc, st))
+        parts.append(reading.partners_outside(part.reset_index(drop=True), sc, st))
     return pd.concat(parts, ignore_index=True)
 
 
@@ -192,7 +192,7 @@ def sync(app: App, as_of: date | None = None, actor: Actor | int | None = None, 
     bureau's time zone). ``actor`` None is the system (after an upload); a person must be an evaluator,
     leadership or admin."""
     as_of = as_of or today()
-    at = _now(now)
+    at = now_or_clock(now)
     settings = settings or load_settings()
     for _attempt in range(5):
         try:
@@ -301,7 +301,7 @@ def _events(conn: Connection, items: list[tuple], who: Actor | None, at: datetim
 
 # --- reading --------------------------------------------------------------------------------------------
 
-def _visible(conn: Connection, who: Actor) -> set[str] | None:
+def visible_station_set(conn: Connection, who: Actor) -> set[str] | None:
     """Stations whose instructions ``who`` may see; None = every station."""
     if who.role in ("evaluator", "admin"):
         return None
@@ -318,7 +318,7 @@ def _visible(conn: Connection, who: Actor) -> set[str] | None:
 
 
 def _public(r, at: datetime, notes: int = 0) -> dict:
-    due = _aware(r["due_at"])
+    due = as_utc(r["due_at"])
     return {
         "id": r["id"], "key": r["key"], "rule": r["rule"], "office": r["office_code"],
         "office_name": r["office_name"], "station": r["station"], "branch": r["branch"],
@@ -326,7 +326,7 @@ def _public(r, at: datetime, notes: int = 0) -> dict:
         "status": r["status"], "status_label": STATUS_LABELS[r["status"]],
         "due": due.astimezone(BUREAU_TZ).isoformat(timespec="seconds"),
         "overdue": r["status"] != "closed" and at > due, "condition_cleared": bool(r["condition_cleared"]),
-        "created_at": _aware(r["created_at"]).astimezone(BUREAU_TZ).isoformat(timespec="seconds"),
+        "created_at": as_utc(r["created_at"]).astimezone(BUREAU_TZ).isoformat(timespec="seconds"),
         "supervision_notes": notes, "version": r["version"],
     }
 
@@ -338,11 +338,11 @@ def list_instructions(app: App, actor: Actor | int, *, station: str | None = Non
     condition_cleared`` and more (see :func:`_public`)."""
     if status is not None and status not in STATUS_LABELS:
         raise ServiceError(f"未知的指令状态“{status}”（可选：{'、'.join(STATUS_LABELS)}）。")
-    at = _now(now)
+    at = now_or_clock(now)
     with app.db.read() as conn:
         who = reload(conn, actor)
         q = select(instructions)
-        vis = _visible(conn, who)
+        vis = visible_station_set(conn, who)
         if vis is not None:
             q = q.where(instructions.c.station.in_(sorted(vis)))
         if station is not None:
@@ -359,7 +359,7 @@ def list_instructions(app: App, actor: Actor | int, *, station: str | None = Non
 
 def _load(conn: Connection, who: Actor, iid: int) -> dict:
     r = conn.execute(select(instructions).where(instructions.c.id == iid)).mappings().first()
-    vis = _visible(conn, who) if r is not None else None
+    vis = visible_station_set(conn, who) if r is not None else None
     if r is None or (vis is not None and r["station"] not in vis):
         raise ServiceError(f"第 {iid} 号指令不存在或不在您的范围内。")
     return dict(r)
@@ -367,7 +367,7 @@ def _load(conn: Connection, who: Actor, iid: int) -> dict:
 
 def instruction(app: App, actor: Actor | int, iid: int, *, now: datetime | None = None) -> dict:
     """One instruction with its warning details, 督办 notes (newest first) and history (in order)."""
-    at = _now(now)
+    at = now_or_clock(now)
     with app.db.read() as conn:
         who = reload(conn, actor)
         r = _load(conn, who, iid)
@@ -377,9 +377,9 @@ def instruction(app: App, actor: Actor | int, iid: int, *, now: datetime | None 
             instruction_events.c.instruction_id == iid).order_by(instruction_events.c.id)).mappings()]
     out = _public(r, at, len(notes))
     out["details"] = json.loads(r["details"])
-    out["notes"] = [{"at": _aware(n["at"]).astimezone(BUREAU_TZ).isoformat(timespec="seconds"),
+    out["notes"] = [{"at": as_utc(n["at"]).astimezone(BUREAU_TZ).isoformat(timespec="seconds"),
                      "author": n["author_name"], "text": n["text"]} for n in notes]
-    out["history"] = [{"at": _aware(e["at"]).astimezone(BUREAU_TZ).isoformat(timespec="seconds"),
+    out["history"] = [{"at": as_utc(e["at"]).astimezone(BUREAU_TZ).isoformat(timespec="seconds"),
                        "kind": e["kind"], "label": EVENT_LABELS.get(e["kind"], e["kind"]),
                        "actor": e["actor_name"], "old_status": e["old_status"], "new_status": e["new_status"],
                        "text": e["text"]} for e in events]
@@ -443,7 +443,7 @@ def _own_station(who: Actor, r: dict) -> None:
 def acknowledge(app: App, actor: Actor | int, iid: int, *, version: int | None = None,
                 now: datetime | None = None) -> dict:
     """签收: the station head of the instruction's station; only a new instruction."""
-    at = _now(now)
+    at = now_or_clock(now)
     with app.db.write() as conn:
         who = reload(conn, actor)
         r = _load(conn, who, iid)
@@ -458,7 +458,7 @@ def acknowledge(app: App, actor: Actor | int, iid: int, *, version: int | None =
 def answer(app: App, actor: Actor | int, iid: int, text: str, *, version: int | None = None,
            now: datetime | None = None) -> dict:
     """反馈: what was done (required), by the station head; after sign-off, after a return, or again."""
-    at = _now(now)
+    at = now_or_clock(now)
     body = _clean_text(text, "反馈内容（做了什么）")
     with app.db.write() as conn:
         who = reload(conn, actor)
@@ -478,7 +478,7 @@ def verify(app: App, actor: Actor | int, iid: int, *, close: bool, reason: str |
     """核查: an evaluator or leadership in scope, never someone who gave feedback on it. ``close`` →
     办结; otherwise 退回 with a reason. Verifies an answered instruction, or closes any open one whose
     warning condition has cleared."""
-    at = _now(now)
+    at = now_or_clock(now)
     text = (reason or "").strip() if close else _clean_text(reason, "退回原因")
     if len(text) > TEXT_LIMIT:
         raise ServiceError(f"说明不能超过 {TEXT_LIMIT} 字。")
@@ -503,7 +503,7 @@ def verify(app: App, actor: Actor | int, iid: int, *, close: bool, reason: str |
 
 def supervise(app: App, actor: Actor | int, iid: int, text: str, *, now: datetime | None = None) -> dict:
     """督办: a note by leadership (in scope) on an open instruction, shown first to the station."""
-    at = _now(now)
+    at = now_or_clock(now)
     body = _clean_text(text, "督办意见")
     with app.db.write() as conn:
         who = reload(conn, actor)

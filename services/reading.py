@@ -343,10 +343,10 @@ def warnings_page(app: App, sc: Scope, st: Stored, as_of: date | None = None,
             keep = keep & np.array([not isinstance(d, str) or d in ids for d in did.tolist()], dtype=bool)
         rows = np.flatnonzero(keep)
         total, warns = len(rows), listed.table(rows if limit is None else rows[:limit])
-    return (warns if sc.stations is None else _partners_outside(warns, sc, st)), total
+    return (warns if sc.stations is None else partners_outside(warns, sc, st)), total
 
 
-def _partners_outside(warns: pd.DataFrame, sc: Scope, st: Stored) -> pd.DataFrame:
+def partners_outside(warns: pd.DataFrame, sc: Scope, st: Stored) -> pd.DataFrame:
     """``warns`` with every repeat dispute's partner outside the scope named "其他派出所的纠纷"."""
     repeat = np.flatnonzero((warns["rule"] == "repeat_dispute").to_numpy())
     if not len(repeat):

@@ -1,7 +1,7 @@
 """Accounts from a list: a CSV with 用户名, 角色, 范围类型, 范围, 初始密码 (and optionally 姓名).
 
 All or nothing: every row is checked — the same checks as one account created in the app
-(``accounts._insert_user``: user name, password strength, role, scope against the office registry,
+(``accounts.insert_user``: user name, password strength, role, scope against the office registry,
 names already taken) plus names repeated in the file — and every bad row is reported with its CSV line
 number; only when none is bad are all accounts stored, in one transaction, each with its own
 ``UserCreated`` audit event. Roles and scope kinds may be written as codes (``station_head``) or their
@@ -145,7 +145,7 @@ def import_users(app: App, actor: Actor | int, data: bytes, source: str = "") ->
         require_role(who, "admin")
         for r in rows:
             try:
-                _uid, kind, value = accounts._insert_user(
+                _uid, kind, value = accounts.insert_user(
                     conn, r.username, None, r.role, r.scope_kind, r.scope_value, r.display_name,
                     password_hash=hashes[r.line])
             except ServiceError as exc:

@@ -23,7 +23,7 @@ from services import accounts, scopes
 from services.actors import ROLE_LABELS, Actor
 from services.context import App
 from services.errors import ServiceError
-from store.tables import ROLES
+from services.scopes import ROLES
 from ui.i18n import t
 from ui.safe import md_escape
 

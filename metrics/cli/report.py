@@ -144,7 +144,7 @@ def format_value(key: str, value, low=None, high=None) -> str:
 
 def report_table(report) -> str:
     """The report as plain-text blocks: indicators down, up to six units across."""
-    from metrics.cli.validate import _width
+    from metrics.cli.validate import display_width
     from metrics.indicators import INDICATORS
     from metrics.indicators.units import LEVEL_LABELS
 
@@ -159,10 +159,10 @@ def report_table(report) -> str:
         for key, ind in INDICATORS.items():
             cells = [format_value(key, u[key], u.get(f"{key}_low"), u.get(f"{key}_high")) for u in block]
             table.append([ind.label, *cells])
-        widths = [max(_width(r[i]) for r in table) for i in range(len(table[0]))]
+        widths = [max(display_width(r[i]) for r in table) for i in range(len(table[0]))]
         lines.append("")
         for j, r in enumerate(table):
-            lines.append("  ".join(c + " " * (w - _width(c)) for c, w in zip(r, widths, strict=True)).rstrip())
+            lines.append("  ".join(c + " " * (w - display_width(c)) for c, w in zip(r, widths, strict=True)).rstrip())
             if j == 0:
                 lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)

@@ -45,16 +45,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
-def _width(text: str) -> int:
+def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _fit(text: str, limit: int) -> str:
-    if _width(text) <= limit:
+    if display_width(text) <= limit:
         return text
     out = ""
     for ch in text:
-        if _width(out + ch) > limit - 1:
+        if display_width(out + ch) > limit - 1:
             break
         out += ch
     return out + "…"
@@ -73,10 +73,10 @@ def _cell(p: Problem, field: str) -> str:
 def problem_table(problems: list[Problem]) -> str:
     """The problems as an aligned plain-text table with Chinese headings."""
     rows = [[title for title, _ in COLUMNS]] + [[_cell(p, f) for _, f in COLUMNS] for p in problems]
-    widths = [max(_width(r[i]) for r in rows) for i in range(len(COLUMNS) - 1)]
+    widths = [max(display_width(r[i]) for r in rows) for i in range(len(COLUMNS) - 1)]
     lines = []
     for r in rows:
-        cells = [c + " " * (w - _width(c)) for c, w in zip(r, widths, strict=False)]
+        cells = [c + " " * (w - display_width(c)) for c, w in zip(r, widths, strict=False)]
         lines.append("  ".join([*cells, r[-1]]).rstrip())
     lines.insert(1, "  ".join("-" * w for w in widths) + "  " + "-" * 8)
     return "\n".join(lines)

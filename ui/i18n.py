@@ -121,6 +121,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "Download the template, fill it in and upload (several files at once). Preview first; "
                      "nothing changes until you confirm."),
     "download_template": ("下载空白模板", "Download the blank template"),
+    "station_template_title": ("下载本所预填模板", "Download a station's pre-filled template"),
+    "station_template_help": ("模板已列出所选派出所的全部警务室并填好月份，辖区户数、辖区人口取自最近一次上报；"
+                              "本年累计走访户数的上次数值见该单元格批注，本月不得低于此数。其余各项请如实填写。",
+                              "The template lists every office of the station with the month filled in; households "
+                              "and population come from the latest report. The last year-to-date visits are in "
+                              "the cell's comment: the new value may not be lower. Fill in everything else."),
+    "make_station_template": ("生成预填模板", "Build the pre-filled template"),
+    "download_station_template": ("下载 {name}", "Download {name}"),
     "choose_files": ("选择月报文件（.xlsx / .xls / .ods / .csv / WPS .et）", "Choose report files (.xlsx / .xls / .ods / .csv / WPS .et)"),
     "check_files": ("检查并预览", "Check and preview"),
     "reading_files": ("正在读取和检查文件……", "Reading and checking the files…"),

@@ -74,7 +74,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "download_csv": ("下载表格（CSV）", "Download table (CSV)"),
     "null": ("—", "—"),
     "percent_unit": ("%", "%"),
-    "unit_pp": ("{v} 个百分点", "{v} pp"),
     "chart_trend_title": ("{label}月度趋势", "{label} by month"),
     "chart_compare_title": ("{label}对比", "{label} compared"),
     "chart_overall": ("整体水平", "overall"),
@@ -115,6 +114,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "missing_uploads": ("{month} 尚未上报的派出所", "Stations that have not reported {month}"),
     "all_uploaded": ("范围内所有派出所均已上报 {month} 月报。", "Every station in scope has reported {month}."),
     "rubric_version": ("评分规则版本：{version}", "Rubric version: {version}"),
+    "make_bulletin": ("生成本期工作通报（Word）", "Build this period's bulletin (Word)"),
+    "making_bulletin": ("正在生成通报……", "Building the bulletin…"),
+    "download_bulletin": ("下载 {name}", "Download {name}"),
     # upload
     "upload_title": ("数据上报", "Upload"),
     "upload_intro": ("下载模板，按模板填写后上传（可一次选择多个文件）。先预览，确认无误后再保存；保存前不会改动任何数据。",

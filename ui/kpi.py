@@ -6,12 +6,12 @@ label in the current language (``ui.i18n.indicator_label``).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import streamlit as st
 
+from metrics import display
 from metrics.indicators.registry import INDICATORS
 from ui.i18n import indicator_label, language, t
 
@@ -27,37 +27,17 @@ class Card:
 
 
 def _missing(x) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
+    return display.missing(x)
 
 
 def format_value(key: str, value: float | None) -> str:
-    """A value as users read it: percent with one decimal, counts as integers, "—" for null."""
-    if _missing(value):
-        return "—"
-    unit = INDICATORS[key].unit
-    if unit == "ratio":
-        return f"{value * 100:.1f}%"
-    if unit == "pp":
-        return t("unit_pp", v=f"{value * 100:+.1f}")
-    if unit == "count":
-        if abs(value) < 100_000 or language() == "en":
-            return f"{value:,.0f}"
-        return f"{value / 10_000:.1f} 万"
-    return f"{value:.2f}"
+    """A value as users read it, in the current language (``metrics.display.format_value``)."""
+    return display.format_value(key, value, "en" if language() == "en" else "zh")
 
 
 def format_delta(key: str, value: float | None, prior: float | None) -> str | None:
-    """The change on the prior year: percentage points for rates, a signed count otherwise."""
-    if _missing(value) or _missing(prior):
-        return None
-    d = value - prior
-    unit = INDICATORS[key].unit
-    if unit in ("ratio", "pp"):
-        return t("unit_pp", v=f"{d * 100:+.1f}")
-    if unit == "count":
-        rel = f"（{d / prior * 100:+.1f}%）" if prior else ""
-        return f"{d:+,.0f}{rel}"
-    return f"{d:+.2f}"
+    """The change on the prior year, in the current language (``metrics.display.format_delta``)."""
+    return display.format_delta(key, value, prior, "en" if language() == "en" else "zh")
 
 
 def delta_colour(key: str, value: float | None = None, prior: float | None = None) -> str:

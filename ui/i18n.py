@@ -117,6 +117,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "make_bulletin": ("生成本期工作通报（Word）", "Build this period's bulletin (Word)"),
     "making_bulletin": ("正在生成通报……", "Building the bulletin…"),
     "download_bulletin": ("下载 {name}", "Download {name}"),
+    "rat_ranking_pdf": ("生成排名 PDF", "Build the ranking PDF"),
+    "rat_card_pdf": ("生成该警务室评分卡 PDF", "Build this office's score card PDF"),
+    "making_pdf": ("正在生成 PDF……", "Building the PDF…"),
+    "download_file": ("下载 {name}", "Download {name}"),
     # upload
     "upload_title": ("数据上报", "Upload"),
     "upload_intro": ("下载模板，按模板填写后上传（可一次选择多个文件）。先预览，确认无误后再保存；保存前不会改动任何数据。",

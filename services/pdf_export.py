@@ -21,6 +21,7 @@ from services import rating_views as rv
 from services.actors import Actor, require_role
 from services.context import App
 from services.errors import ServiceError
+from store import audit
 
 FONT_GLOBS = ("/usr/share/fonts/opentype/noto/NotoSansCJK-{w}.ttc", "/usr/share/fonts/**/NotoSansCJK*-{w}.ttc",
               "/usr/share/fonts/**/NotoSansCJK*SC*-{w}.otf", "/usr/share/fonts/**/NotoSansSC-{w}.otf")
@@ -95,9 +96,12 @@ def _footer(view: rv.RatingView, app: App) -> str:
     return f"{view.period.label_zh}　评分规则 {view.rubric.version}　数据版本 {view.data_version}　生成 {made}"
 
 
-def ranking_pdf(app: App, actor: Actor | int, period: Period | str, rubric_number: int | None = None) -> tuple[str, bytes]:
-    """(file name, PDF bytes) of the ranking of the offices in the actor's scope (局领导, 考评员, 管理员)."""
-    require_role(reading.scope(app, actor).actor, *rv.EXPORT_ROLES)
+def ranking_pdf(app: App, actor: Actor | int, period: Period | str, rubric_number: int | None = None,
+                *, target: str = "下载") -> tuple[str, bytes]:
+    """(file name, PDF bytes) of the ranking of the offices in the actor's scope (局领导, 考评员, 管理员),
+    recorded as a ``RankingExported`` audit event (format ``pdf``) naming ``target``."""
+    who = reading.scope(app, actor).actor
+    require_role(who, *rv.EXPORT_ROLES)
     view = rv.rating_view(app, actor, period, rubric_number)
     ranked = view.ranked[view.ranked["code"].astype(str).isin(view.visible)]
     if ranked.empty:
@@ -117,7 +121,12 @@ def ranking_pdf(app: App, actor: Actor | int, period: Period | str, rubric_numbe
                      "；".join(n for n in note if n)])
     _table(pdf, ["排名", "警务室编码", "警务室", "派出所", "分局", "得分", "星级", "说明"], body,
            (10, 28, 40, 30, 26, 14, 22, 107))
-    return f"星级评定_{view.period.label}_第{view.rubric_number}版.pdf", bytes(pdf.output())
+    data = bytes(pdf.output())
+    with app.db.write() as conn:  # recorded like the workbook and CSV exports
+        audit.append(conn, "RankingExported", actor_id=who.id, actor_name=who.username, period=view.period.label,
+                     rubric_version=rubric.version, rubric_number=view.rubric_number, rubric_digest=rubric.digest(),
+                     format="pdf", offices=len(ranked), data_version=view.data_version, target=target)
+    return f"星级评定_{view.period.label}_第{view.rubric_number}版.pdf", data
 
 
 def scorecard_pdf(app: App, actor: Actor | int, period: Period | str, rubric_number: int | None,

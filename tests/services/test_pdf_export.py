@@ -66,6 +66,12 @@ def test_ranking_pdf_lists_every_office_with_its_score(app, stored):
             expected += f"{r['score']:.2f}"
         assert expected in text, r["code"]
     assert any("NotoSansCJK" in f for f in _embedded_fonts(data))
+    from sqlalchemy import select
+
+    from store.tables import audit_events
+    with app.db.read() as conn:
+        kinds = [(k, d) for k, d in conn.execute(select(audit_events.c.kind, audit_events.c.details))]
+    assert any(k == "RankingExported" and '"pdf"' in d for k, d in kinds)
     with pytest.raises(PermissionDenied):
         pdf_export.ranking_pdf(app, u["head"], "2026-10")
 

@@ -35,9 +35,7 @@ def _png(fig) -> bytes:
 
 def render(ov) -> list[bytes]:
     """[star distribution, stations by 化解率] as PNG bytes; [] when they cannot be drawn."""
-    try:
-        import matplotlib
-        matplotlib.use("Agg", force=False)
+    try:  # a bare Figure draws with Agg without pyplot: no global backend switched in the app's process
         from matplotlib.figure import Figure
         from matplotlib.ticker import MaxNLocator
     except ImportError:

@@ -144,3 +144,9 @@ def test_cli_bulletin(db, tmp_path, monkeypatch, capsys):
     assert "无权" in capsys.readouterr().err
     assert main(["bulletin", "--period", "2026Q5", "--out", str(out), "--as", "lead"]) == 2
     assert main(["bulletin", "--period", "2026-10", "--out", str(tmp_path / "a.pdf"), "--as", "lead"]) == 2
+
+
+def test_without_a_cjk_font_there_are_no_charts(monkeypatch):
+    from services import bulletin_charts
+    monkeypatch.setattr(bulletin_charts, "CJK_FAMILIES", ("No Such Font 字体",))
+    assert bulletin_charts.render(object()) == []

@@ -97,3 +97,10 @@ def test_score_card_pdf_for_an_office_in_scope_only(app, stored):
     other = view.ranked[view.ranked["station"] != station].iloc[0]["code"]
     with pytest.raises(PermissionDenied):
         pdf_export.scorecard_pdf(app, u["head"], "2026-10", None, other)
+
+
+def test_without_a_chinese_font_the_pdf_is_refused_with_a_message(monkeypatch):
+    from services.errors import ServiceError
+    monkeypatch.setattr(pdf_export, "FONT_GLOBS", ("/nonexistent/NotoSansCJK-{w}.ttc",))
+    with pytest.raises(ServiceError, match="中文字体"):
+        pdf_export._pdf("标题", "页脚", landscape=True)

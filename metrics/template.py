@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
@@ -150,8 +152,38 @@ def _write_lists(wb: xlsxwriter.Workbook, kinds: tuple[SheetKind, ...]) -> None:
     ws.hide()
 
 
+@dataclass(frozen=True)
+class PrefillRow:
+    """One row written below the example row of a station's template.
+
+    ``values``: column key → value (only the columns to pre-fill; everything else stays blank).
+    ``floors``: column key → (month, value) of the last stored value the new one may not fall below,
+    shown as a cell comment (e.g. 本年累计走访户数 within a year).
+    """
+
+    values: Mapping[str, object]
+    floors: Mapping[str, tuple[str, float]] = field(default_factory=dict)
+
+
+def floor_hint(header: str, month: str, value: float) -> str:
+    """The comment text of a floor hint."""
+    return f"{month}已上报{header} {value:g}，本月填写的数值不得低于此数（同一年度内）。"
+
+
+def _write_cell(ws, i: int, j: int, v: object, fmts: dict, style: str) -> None:
+    if v is None:
+        ws.write_blank(i, j, None, fmts[style])
+    elif isinstance(v, dt.date):
+        ws.write_datetime(i, j, dt.datetime.combine(v, dt.time()), fmts[f"{style}_date"])
+    elif isinstance(v, int | float):
+        ws.write_number(i, j, v, fmts[style])
+    else:
+        ws.write_string(i, j, str(v), fmts[f"{style}_text"])
+
+
 def _write_data_sheet(
-    wb: xlsxwriter.Workbook, kind: SheetKind, list_refs: dict[str, str], fmts: dict, inline_limit: int
+    wb: xlsxwriter.Workbook, kind: SheetKind, list_refs: dict[str, str], fmts: dict, inline_limit: int,
+    prefill: Sequence[PrefillRow] = (),
 ) -> None:
     ws = wb.add_worksheet(kind.title)
     example = EXAMPLE_ROWS[kind.key]
@@ -167,15 +199,14 @@ def _write_data_sheet(
         ws.write_string(0, j, col.header, fmts["head_required" if col.required else "head"])
         ws.write_comment(0, j, f"{col.header}：{_hint(col)}", {"x_scale": 2, "y_scale": 1.5})
         ws.data_validation(1, j, VALIDATED_ROWS, j, _validation(col, list_refs, inline_limit))
-        v = example.get(col.key)
-        if v is None:
-            ws.write_blank(1, j, None, fmts["example"])
-        elif isinstance(v, dt.date):
-            ws.write_datetime(1, j, dt.datetime.combine(v, dt.time()), fmts["example_date"])
-        elif isinstance(v, int | float):
-            ws.write_number(1, j, v, fmts["example"])
-        else:
-            ws.write_string(1, j, str(v), fmts["example_text"])
+        _write_cell(ws, 1, j, example.get(col.key), fmts, "example")
+        for i, row in enumerate(prefill, start=2):
+            v = row.values.get(col.key)
+            if v is not None:
+                _write_cell(ws, i, j, v, fmts, "fill")
+            if col.key in row.floors:
+                month, value = row.floors[col.key]
+                ws.write_comment(i, j, floor_hint(col.header, month, value), {"x_scale": 2})
     ws.set_row(0, 36)
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, 0, len(kind.columns) - 1)
@@ -244,8 +275,9 @@ def _write_instructions(wb: xlsxwriter.Workbook, fmts: dict) -> None:
             ws.write_string(i, 0, text, fmts[style])
 
 
-def build_template(*, inline_limit: int = INLINE_LIST_LIMIT) -> bytes:
-    """The blank template as .xlsx bytes.
+def build_template(*, inline_limit: int = INLINE_LIST_LIMIT, monthly_rows: Sequence[PrefillRow] = ()) -> bytes:
+    """The template as .xlsx bytes: blank, or with ``monthly_rows`` written below the example row of the
+    monthly sheet (a station's template for a month; the caller decides what to pre-fill).
 
     A drop-down list whose values joined by commas exceed ``inline_limit`` characters refers to its
     column on the hidden ``选项`` sheet instead of being written inline.
@@ -264,6 +296,9 @@ def build_template(*, inline_limit: int = INLINE_LIST_LIMIT) -> bytes:
         "example": wb.add_format(grey),
         "example_text": wb.add_format({**grey, "num_format": "@"}),
         "example_date": wb.add_format({**grey, "num_format": "yyyy-mm-dd"}),
+        "fill": wb.add_format({}),
+        "fill_text": wb.add_format({"num_format": "@"}),
+        "fill_date": wb.add_format({"num_format": "yyyy-mm-dd"}),
         "title": wb.add_format({"bold": True, "font_size": 14}),
         "h": wb.add_format({"bold": True, "font_size": 12}),
         "p": wb.add_format({}),
@@ -272,7 +307,7 @@ def build_template(*, inline_limit: int = INLINE_LIST_LIMIT) -> bytes:
     kinds = (MONTHLY, LEDGER)
     list_refs = list_ranges(kinds)
     for kind in kinds:
-        _write_data_sheet(wb, kind, list_refs, fmts, inline_limit)
+        _write_data_sheet(wb, kind, list_refs, fmts, inline_limit, monthly_rows if kind is MONTHLY else ())
     _write_instructions(wb, fmts)
     _write_lists(wb, kinds)
     wb.worksheets()[0].activate()

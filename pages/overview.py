@@ -5,11 +5,13 @@ warnings, and the stations that have not reported the period's last month — ov
 import streamlit as st
 
 from metrics.early_warnings import SEVERITY_LABELS
-from services import completeness, views
+from services import bulletin, completeness, views
+from services.errors import ServiceError
 from ui import cache, charts, instruction_summary, state
 from ui.i18n import indicator_label, t
 from ui.kpi import Card, kpi_row
 from ui.period import period_picker, show_completeness
+from ui.safe import md_escape
 from ui.tables import csv_bytes, show_table
 
 app, actor = state.current_app(), state.current_actor()
@@ -24,6 +26,25 @@ show_completeness(ov.reported)
 if ov.empty:
     st.info(t("no_data"))
     st.stop()
+
+BULLETIN = "overview_bulletin"
+"""((period label, data version), file name, bytes) of the 通报 built on request."""
+if actor.role in ("leadership", "evaluator", "admin"):
+    made = st.session_state.get(BULLETIN)
+    if made is not None and made[0] != (period.label, ov.version):
+        made = None
+    if made is None and st.button(t("make_bulletin"), key="ov_bulletin_make", icon=":material/description:"):
+        try:
+            with st.spinner(t("making_bulletin")):
+                name, data = bulletin.bulletin(app, actor, period)
+            made = ((period.label, ov.version), name, data)
+            st.session_state[BULLETIN] = made
+        except ServiceError as exc:
+            st.error(md_escape(exc))
+    if made is not None:
+        st.download_button(t("download_bulletin", name=md_escape(made[1])), made[2], file_name=made[1],
+                           key="ov_bulletin_download", icon=":material/download:",
+                           mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 
 kpi_row([Card(k, ov.total.get(k), ov.changes.get(k), ov.targets.get(k)) for k in views.KPI_KEYS])
 

@@ -5,7 +5,7 @@ import streamlit as st
 import ui.analysis_text  # noqa: F401  (registers this screen's sentences)
 import ui.rubric_text  # noqa: F401  (the rubric picker's sentences)
 from metrics.scoring import points_column, stars_text
-from services import completeness, rubrics
+from services import completeness, pdf_export, rubrics
 from services import rating_views as rv
 from services.errors import ServiceError
 from ui.i18n import t
@@ -21,6 +21,24 @@ def deferred_csv(df, labels: dict, name: str, key: str) -> None:
     offices would otherwise be written to CSV on every run of the screen."""
     st.download_button(t("download_csv"), lambda: csv_bytes(df, labels), file_name=f"{name}.csv", mime="text/csv",
                        key=key, icon=":material/download:")
+
+
+
+def _pdf_block(key: str, made_for: tuple, build, label: str) -> None:
+    """A PDF built on click (for what ``made_for`` names), then offered for download."""
+    made = st.session_state.get(key)
+    if made is not None and made[0] != made_for:
+        made = None
+    if made is None and st.button(label, key=f"{key}_make", icon=":material/picture_as_pdf:"):
+        try:
+            with st.spinner(t("making_pdf")):
+                made = (made_for, *build())
+            st.session_state[key] = made
+        except ServiceError as exc:
+            st.error(md_escape(exc))
+    if made is not None:
+        st.download_button(t("download_file", name=md_escape(made[1])), made[2], file_name=made[1],
+                           mime="application/pdf", key=f"{key}_download", icon=":material/download:")
 
 
 app, actor = current_app(), current_actor()
@@ -85,6 +103,8 @@ else:
     cols[1].text(ex.next_star_sentence)
     with st.expander(t("rat_items")):
         st.text("\n".join(ex.sentences))
+    _pdf_block("rat_card_pdf", (period.label, view.rubric_number, view.data_version, code),
+               lambda: pdf_export.scorecard_pdf(app, actor, period, view.rubric_number, code), t("rat_card_pdf"))
 
 st.subheader(t("rat_robust"))
 st.caption(t("rat_robust_hint"))
@@ -114,3 +134,5 @@ if actor.role in rv.EXPORT_ROLES:
         st.download_button(t("rat_export_xlsx"), xdata, file_name=xname, key="rat_dl_xlsx",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         st.download_button(t("rat_export_csv"), cdata, file_name=cname, mime="text/csv", key="rat_dl_csv")
+    _pdf_block("rat_ranking_pdf", export_key, lambda: pdf_export.ranking_pdf(app, actor, period, view.rubric_number),
+               t("rat_ranking_pdf"))

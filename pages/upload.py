@@ -2,13 +2,15 @@
 warnings need a tick), annotated workbook download, preview of changes, confirm → store, history."""
 
 import logging
+from datetime import datetime
 
 import pandas as pd
 import streamlit as st
 
+from metrics.periods import month_of, shift_month
 from metrics.schema import LEDGER, MONTHLY
 from metrics.template import build_template
-from services import clock
+from services import clock, templates
 from services import uploads as svc
 from services.errors import ServiceError
 from ui import state
@@ -23,6 +25,8 @@ PLAN, DATA, RECEIPT, GEN = "upload_plan", "upload_bytes", "upload_receipt", "upl
 ANNOTATED = "upload_annotated"
 """sha256 → the annotated workbook built on request for a file of the plan on screen."""
 STORE_ERROR = "upload_store_error"
+STATION_TEMPLATE = "upload_station_template"
+"""((station, month), file name, bytes) of the station template built on request (dropped on store)."""
 app, actor = state.current_app(), state.current_actor()
 st.title(t("upload_title"))
 st.info(t("upload_intro"))
@@ -36,6 +40,37 @@ def _template() -> bytes:
 st.download_button(t("download_template"), _template(), file_name="社区警务月报模板.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                    key="up_template", icon=":material/download:")
+
+
+def _station_template_block() -> None:
+    """A station's template for a month: its offices listed, 户数/人口 carried, built on request."""
+    stations = templates.template_stations(app, actor)
+    if not stations:
+        return
+    this_month = month_of(datetime.now(clock.zone(app.settings)).date())
+    months = [shift_month(this_month, -k) for k in range(13)]
+    with st.expander(t("station_template_title"), icon=":material/assignment:"):
+        st.caption(t("station_template_help"))
+        c1, c2 = st.columns(2)
+        station = c1.selectbox(t("col_station"), stations, key="up_tpl_station")
+        month = c2.selectbox(t("col_month"), months, index=1, key="up_tpl_month")
+        made = st.session_state.get(STATION_TEMPLATE)
+        if made is not None and made[0] != (station, month):
+            made = None
+        if made is None and st.button(t("make_station_template"), key="up_tpl_make", icon=":material/build:"):
+            try:
+                name, data = templates.station_template(app, actor, station, month)
+                made = ((station, month), name, data)
+                st.session_state[STATION_TEMPLATE] = made
+            except ServiceError as exc:
+                st.error(md_escape(exc))
+        if made is not None:
+            st.download_button(t("download_station_template", name=md_escape(made[1])), made[2],
+                               file_name=made[1], key="up_tpl_download", icon=":material/download:",
+                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+_station_template_block()
 
 
 def _show_receipt(receipt) -> None:
@@ -113,7 +148,7 @@ def _store() -> None:
         LOG.exception("storing the upload failed")
         st.session_state[STORE_ERROR] = t("unexpected_error")
         return
-    for name in (PLAN, DATA, ANNOTATED, "up_ack"):
+    for name in (PLAN, DATA, ANNOTATED, STATION_TEMPLATE, "up_ack"):
         st.session_state.pop(name, None)
     st.session_state[RECEIPT] = done
     st.session_state[GEN] = st.session_state.get(GEN, 0) + 1

@@ -5,8 +5,10 @@ admin of an empty database), the account commands of ``services/cli_accounts.py`
 ``set-role``, ``lock``, ``unlock``, ``reset-password``, ``list-users``, ``import-users``),
 ``import FILE... --as USER`` (store workbooks as that user, with the same checks as the app),
 ``export --period P --out FILE --as USER`` (ranking from stored data),
-``rubric list|show|export|import|publish|retire`` (rubric versions), ``backup [--out FILE]``, ``instructions sync|list|ack|answer|verify|supervise … --as USER``
-(the warning loop).
+``rubric list|show|export|import|publish|retire`` (rubric versions),
+``template --station S --month YYYY-MM --out FILE.xlsx --as USER`` (a station's pre-filled template),
+``bulletin --period P --out FILE.docx --as USER`` (the 通报), ``backup [--out FILE]``,
+``instructions sync|list|ack|answer|verify|supervise … --as USER`` (the warning loop).
 Settings come from the environment (see ``services/settings.py``). Help and usage errors are in Chinese.
 Exit status: 0 ok, 1 refused (errors in files, permission, conflict), 2 wrong usage or settings.
 """
@@ -85,10 +87,62 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--as", dest="user", required=True, metavar="用户名", help="以此账号的身份与范围导出")
     e.add_argument("--rubric-version", type=int, metavar="版本", help="评分规则版本（默认为当前生效的版本，0 为系统默认规则）")
     _add_rubric_parser(sub)
+    _add_template_parser(sub)
+    _add_bulletin_parser(sub)
     b = sub.add_parser("backup", help="在应用运行时备份数据库（SQLite 一致快照；PostgreSQL 给出 pg_dump 命令）")
     b.add_argument("--out", metavar="文件", help="备份文件路径（默认 data/backups/备份-时间.sqlite3）")
     _add_instructions(sub)
     return p
+
+
+def _add_template_parser(sub) -> None:
+    t = sub.add_parser("template", help="生成一个派出所某月的预填月报模板（列出本所警务室，带入户数、人口）")
+    t.add_argument("--station", required=True, metavar="派出所", help="派出所名称（与警务室登记一致）")
+    t.add_argument("--month", required=True, metavar="月份", help="如 2026-10")
+    t.add_argument("--out", required=True, metavar="模板.xlsx", help="输出文件（.xlsx）")
+    t.add_argument("--as", dest="user", required=True, metavar="用户名", help="以此账号的身份生成（所长仅限本所）")
+
+
+def _run_template(app, args: argparse.Namespace) -> int:
+    from services import templates
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
+        print("--out 的文件名应以 .xlsx 结尾。", file=sys.stderr)
+        return 2
+    try:
+        month = templates.parse_month(args.month)
+    except ServiceError as exc:
+        print(f"用法错误：{exc}", file=sys.stderr)
+        return 2
+    _name, data = templates.station_template(app, _user_id(app, args.user), args.station, month)
+    out.write_bytes(data)
+    print(f"已写出 {out}（{args.station} {month} 月报模板，{len(data)} 字节）。")
+    return 0
+
+
+def _add_bulletin_parser(sub) -> None:
+    b = sub.add_parser("bulletin", help="生成一个期间的社区警务工作通报（Word 文档，数字与总览一致）")
+    b.add_argument("--period", required=True, metavar="期间", help="如 2026-10、2026Q3、2026")
+    b.add_argument("--out", required=True, metavar="通报.docx", help="输出文件（.docx）")
+    b.add_argument("--as", dest="user", required=True, metavar="用户名", help="以此账号的身份与范围生成")
+
+
+def _run_bulletin(app, args: argparse.Namespace) -> int:
+    from metrics.periods import parse_period
+    from services import bulletin
+    out = Path(args.out)
+    if out.suffix.lower() != ".docx":
+        print("--out 的文件名应以 .docx 结尾。", file=sys.stderr)
+        return 2
+    try:
+        period = parse_period(args.period)
+    except ValueError as exc:
+        print(f"用法错误：{exc}", file=sys.stderr)
+        return 2
+    _name, data = bulletin.bulletin(app, _user_id(app, args.user), period)
+    out.write_bytes(data)
+    print(f"已写出 {out}（{period.label_zh}通报，{len(data)} 字节）。")
+    return 0
 
 
 def _add_rubric_parser(sub) -> None:
@@ -342,6 +396,10 @@ def run(args: argparse.Namespace) -> int:
             return _run_rubric(app, args)
         if args.command == "instructions":
             return _run_instructions(app, args)
+        if args.command == "template":
+            return _run_template(app, args)
+        if args.command == "bulletin":
+            return _run_bulletin(app, args)
         if args.command == "backup":
             from services.backup import take_backup
             result = take_backup(app, None, Path(args.out) if args.out else None)

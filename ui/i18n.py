@@ -75,7 +75,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "download_csv": ("下载表格（CSV）", "Download table (CSV)"),
     "null": ("—", "—"),
     "percent_unit": ("%", "%"),
-    "unit_pp": ("{v} 个百分点", "{v} pp"),
     "chart_trend_title": ("{label}月度趋势", "{label} by month"),
     "chart_compare_title": ("{label}对比", "{label} compared"),
     "chart_overall": ("整体水平", "overall"),
@@ -116,12 +115,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "missing_uploads": ("{month} 尚未上报的派出所", "Stations that have not reported {month}"),
     "all_uploaded": ("范围内所有派出所均已上报 {month} 月报。", "Every station in scope has reported {month}."),
     "rubric_version": ("评分规则版本：{version}", "Rubric version: {version}"),
+    "make_bulletin": ("生成本期工作通报（Word）", "Build this period's bulletin (Word)"),
+    "making_bulletin": ("正在生成通报……", "Building the bulletin…"),
+    "download_bulletin": ("下载 {name}", "Download {name}"),
+    "rat_ranking_pdf": ("生成排名 PDF", "Build the ranking PDF"),
+    "rat_card_pdf": ("生成该警务室评分卡 PDF", "Build this office's score card PDF"),
+    "making_pdf": ("正在生成 PDF……", "Building the PDF…"),
+    "download_file": ("下载 {name}", "Download {name}"),
     # upload
     "upload_title": ("数据上报", "Upload"),
     "upload_intro": ("下载模板，按模板填写后上传（可一次选择多个文件）。先预览，确认无误后再保存；保存前不会改动任何数据。",
                      "Download the template, fill it in and upload (several files at once). Preview first; "
                      "nothing changes until you confirm."),
     "download_template": ("下载空白模板", "Download the blank template"),
+    "station_template_title": ("下载本所预填模板", "Download a station's pre-filled template"),
+    "station_template_help": ("模板已列出所选派出所的全部警务室并填好月份，辖区户数、辖区人口取自最近一次上报；"
+                              "本年累计走访户数的上次数值见该单元格批注，本月不得低于此数。其余各项请如实填写。",
+                              "The template lists every office of the station with the month filled in; households "
+                              "and population come from the latest report. The last year-to-date visits are in "
+                              "the cell's comment: the new value may not be lower. Fill in everything else."),
+    "make_station_template": ("生成预填模板", "Build the pre-filled template"),
+    "download_station_template": ("下载 {name}", "Download {name}"),
     "choose_files": ("选择月报文件（.xlsx / .xls / .ods / .csv / WPS .et）", "Choose report files (.xlsx / .xls / .ods / .csv / WPS .et)"),
     "check_files": ("检查并预览", "Check and preview"),
     "reading_files": ("正在读取和检查文件……", "Reading and checking the files…"),

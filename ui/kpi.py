@@ -8,13 +8,13 @@ language (``ui.i18n.indicator_label``).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import streamlit as st
 
 import ui.screen_text  # noqa: F401  (registers the change sentences)
+from metrics import display
 from metrics.indicators.registry import INDICATORS
 from services.changes import Change
 from ui.i18n import indicator_label, language, t
@@ -31,38 +31,19 @@ class Card:
 
 
 def _missing(x) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
+    return display.missing(x)
 
 
 def format_value(key: str, value: float | None) -> str:
-    """A value as users read it: percent with one decimal, counts as integers, "—" for null."""
-    if _missing(value):
-        return "—"
-    unit = INDICATORS[key].unit
-    if unit == "ratio":
-        return f"{value * 100:.1f}%"
-    if unit == "pp":
-        return t("unit_pp", v=f"{value * 100:+.1f}")
-    if unit == "count":
-        if abs(value) < 100_000 or language() == "en":
-            return f"{value:,.0f}"
-        return f"{value / 10_000:.1f} 万"
-    return f"{value:.2f}"
+    """A value as users read it, in the current language (``metrics.display.format_value``)."""
+    return display.format_value(key, value, "en" if language() == "en" else "zh")
 
 
 def format_change(key: str, change: Change | None) -> str | None:
-    """The change on the prior year: 个百分点 for rates, a signed count with its relative change (the
-    engine's 同比, one decimal) for counts; None when not comparable."""
-    if change is None or _missing(change.absolute):
+    """The change on the prior year in the current language (``metrics.display.format_change``)."""
+    if change is None:
         return None
-    d = change.absolute
-    unit = INDICATORS[key].unit
-    if unit in ("ratio", "pp"):
-        return t("unit_pp", v=f"{d * 100:+.1f}")
-    if unit == "count":
-        rel = "" if _missing(change.relative) else f"（{change.relative * 100:+.1f}%）"
-        return f"{d:+,.0f}{rel}"
-    return f"{d:+.2f}"
+    return display.format_change(key, change.absolute, change.relative, "en" if language() == "en" else "zh")
 
 
 def delta_colour(key: str, change: float | None = None) -> str:

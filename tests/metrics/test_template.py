@@ -218,3 +218,20 @@ def test_template_help_is_in_chinese(capsys):
 def test_example_dates_are_real_dates(book):
     col = LEDGER.keys.index("received_date") + 1
     assert isinstance(book[LEDGER.title].cell(2, col).value, dt.datetime)
+
+
+def test_prefilled_rows_follow_the_example_row_as_text_and_a_floor_comment():
+    from metrics.template import PrefillRow, floor_hint
+
+    row = PrefillRow({"office_code": "0370001", "office_name": "=HYPERLINK(\"http://x\")", "station": "城关派出所",
+                      "branch": "城区分局", "month": "2026-11", "households": 3200},
+                     {"visited_ytd": ("2026-10", 1450)})
+    ws = openpyxl.load_workbook(io.BytesIO(build_template(monthly_rows=[row])))[MONTHLY.title]
+    keys = [next(c.key for c in MONTHLY.columns if c.header == cell.value) for cell in ws[1]]
+    cells = dict(zip(keys, ws[3], strict=True))
+    assert cells["office_code"].value == "0370001" and cells["office_code"].data_type == "s"
+    assert cells["office_name"].data_type == "s"  # a name is never a formula
+    assert cells["households"].value == 3200 and cells["population"].value is None
+    assert cells["visited_ytd"].value is None
+    assert cells["visited_ytd"].comment.text == floor_hint("本年累计走访户数", "2026-10", 1450)
+    assert ws.max_row == 3

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from metrics.indicators.units import LEVELS, office_table, unit_keys, unit_table
+from metrics.indicators.engine import sum_by_unit
+from metrics.indicators.units import LEVELS, office_table
 from metrics.periods import Period, month_range, parse_period
 from services import reading
 from services.actors import Actor
@@ -144,12 +145,8 @@ def unit_counts(status: pd.DataFrame, level: str) -> pd.DataFrame:
     if status.empty:
         return pd.DataFrame(columns=cols)
     s = status.assign(expected=status["expected"].astype(int), reported=status["reported"].astype(int))
-    offs = s.set_index("code")
-    keys = unit_keys(offs, level).to_numpy()
-    summed = s[["expected", "reported"]].groupby(keys, sort=False).sum()
-    units = unit_table(offs, level)
-    out = pd.concat([units[["code", "name", "station", "branch"]], summed.reindex(units.index, fill_value=0)],
-                    axis=1)
+    out = sum_by_unit(s.set_index("code"), s[["expected", "reported"]].reset_index(drop=True), level)
+    out = out.assign(expected=out["expected"].astype(int), reported=out["reported"].astype(int))
     out = out.assign(missing=out["expected"] - out["reported"])
     return out[cols].reset_index(drop=True)
 

@@ -302,16 +302,18 @@ def warnings_in_scope(app: App, sc: Scope, st: Stored, as_of: date | None = None
 def period_disputes(app: App, st: Stored, first_day: date, as_of: date) -> frozenset[str]:
     """Ids of the disputes that concern a period ending at ``as_of``: received in it (from ``first_day``
     up to ``as_of``), or received earlier and still open at ``as_of`` (cached)."""
-    from metrics.indicators.components import ledger_status
+    from metrics.indicators.ledger_state import LedgerState
+    from metrics.indicators.prepared import LedgerReader
 
     def build() -> frozenset[str]:
         led = st.dataset.ledger
         if not len(led):
             return frozenset()
-        received = pd.to_datetime(led["received_date"]).to_numpy(dtype="datetime64[ns]")
+        state = LedgerState(LedgerReader(led), np.arange(len(led)), np.datetime64(as_of, "ns"))
+        received = state.received
         upto = received <= np.datetime64(as_of, "ns")
         inside = upto & (received >= np.datetime64(first_day, "ns"))
-        still_open = upto & ledger_status(led, as_of)["open"]
+        still_open = upto & state.open
         return frozenset(led["dispute_id"].to_numpy(dtype=object)[inside | still_open].tolist())
 
     return cached((db_key(app), "period_disputes", st.version, first_day.isoformat(), as_of.isoformat()), build)

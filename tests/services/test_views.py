@@ -65,7 +65,7 @@ def test_bureau_total_prior_year_and_stars_match_the_engine(demo):
 def test_overview_warnings_are_those_of_the_period(demo):
     """A follow-up missed in 2024 on a dispute resolved in 2024 is not a warning of 2026-10: each listed
     dispute warning is about a dispute received in the period or still open at its end."""
-    from metrics.indicators.components import ledger_status
+    from ledger_reference import status_as_of  # the plain, row-at-a-time reading of metrics.md
 
     leader = _actor(demo, "leadership")
     ov = views.overview(demo, leader, parse_period("2026-10"))
@@ -76,7 +76,7 @@ def test_overview_warnings_are_those_of_the_period(demo):
     assert (everything["rule"] == "follow_up_late").sum() > (listed["rule"] == "follow_up_late").sum()
     rows = led.loc[listed["dispute_id"].dropna()]
     received = rows["received_date"].dt.date
-    still_open = ledger_status(rows.reset_index(), ov.as_of)["open"]
+    still_open = status_as_of(rows.reset_index(), ov.as_of)["open"]
     assert ((received >= ov.period.first_day).to_numpy() | still_open).all()
 
 

@@ -18,7 +18,7 @@ Scenarios (each session loops its steps, with a think time of ``--think`` s ±50
 
 For each level of ``--sessions`` the sessions start over ``--ramp`` s and run for ``--duration`` s
 (at most ``--max-runs`` runs each), then close; the server's RSS and CPU (from /proc of
-``--server-pid`` and its children) are sampled every second, also ``--cooldown`` s after the last
+``--server-pid``, one or more, and their children) are sampled every second, also ``--cooldown`` s after the last
 level. Output in ``--out``: ``summary.json`` (per level and scenario: p50/p95/max rerun seconds,
 runs, errors, script exceptions, error alerts), ``runs.csv`` (one row per run), ``resources.csv``
 and, when matplotlib is installed, ``latency.png`` (p50/p95 against concurrent sessions) and
@@ -95,11 +95,11 @@ class Level:
 
 
 async def _user(level: Level, url: str, scenario: str, token: str, think: float, until: float,
-                max_runs: int, delay: float, t0: float) -> None:
+                max_runs: int, delay: float, t0: float, local_addr: str | None) -> None:
     await asyncio.sleep(delay)
     runs = 0
     try:
-        s = await Session.open(url, {"dashboard_session": token})
+        s = await Session.open(url, {"dashboard_session": token}, local_addr=local_addr)
     except Exception as exc:  # noqa: BLE001 — a refused connection is an error to count, not a crash
         level.records.append(Record(level.sessions, scenario, "connect", time.perf_counter() - t0, 0.0,
                                     level.active, error=f"{type(exc).__name__}: {exc}"))
@@ -137,7 +137,8 @@ def _record(level: Level, scenario: str, step: str, started: float, run: Run) ->
 
 
 async def run_level(url: str, level: Level, tokens: dict[str, list[str]], *, think: float, duration: float,
-                    ramp: float, max_runs: int) -> Level:
+                    ramp: float, max_runs: int, spread: int = 0) -> Level:
+    """Run one level; with ``spread`` session i connects from 127.0.0.(2 + i mod spread)."""
     sessions = level.sessions
     t0 = time.perf_counter()
     until = t0 + ramp + duration
@@ -147,7 +148,8 @@ async def run_level(url: str, level: Level, tokens: dict[str, list[str]], *, thi
         scenario = names[i % len(names)]
         pool = tokens[scenario]
         tasks.append(_user(level, url, scenario, pool[i % len(pool)], think, until, max_runs,
-                           ramp * i / max(1, sessions), t0))
+                           ramp * i / max(1, sessions), t0,
+                           f"127.0.0.{2 + i % spread}" if spread else None))
     await asyncio.gather(*tasks)
     return level
 
@@ -172,11 +174,11 @@ def _family(pid: int) -> list[int]:
     return out
 
 
-def sample(pid: int) -> tuple[float, float]:
-    """(RSS in MB, CPU seconds used so far) of ``pid`` and its children."""
+def sample(pids: list[int]) -> tuple[float, float]:
+    """(RSS in MB, CPU seconds used so far) of ``pids`` and their children, together."""
     rss, cpu = 0.0, 0.0
     tick = os.sysconf("SC_CLK_TCK")
-    for p in _family(pid):
+    for p in {q for pid in pids for q in _family(pid)}:
         try:
             fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
             cpu += (int(fields[11]) + int(fields[12])) / tick
@@ -188,18 +190,18 @@ def sample(pid: int) -> tuple[float, float]:
     return rss, cpu
 
 
-async def monitor(pid: int | None, out: list[tuple[float, float, float, int]], t0: float, active, stop: asyncio.Event):
+async def monitor(pids: list[int], out: list[tuple[float, float, float, int]], t0: float, active, stop: asyncio.Event):
     """Every second: (t, RSS MB, CPU % of one core since the last sample, active sessions)."""
-    if pid is None:
+    if not pids:
         return
-    last_t, (_, last_cpu) = time.perf_counter(), sample(pid)
+    last_t, (_, last_cpu) = time.perf_counter(), sample(pids)
     while not stop.is_set():
         try:
             await asyncio.wait_for(stop.wait(), 1.0)
         except TimeoutError:
             pass
         now = time.perf_counter()
-        rss, cpu = sample(pid)
+        rss, cpu = sample(pids)
         out.append((now - t0, rss, 100 * (cpu - last_cpu) / max(1e-6, now - last_t), active()))
         last_t, last_cpu = now, cpu
 
@@ -315,17 +317,17 @@ def sign_in_tokens(per_role: int) -> dict[str, list[str]]:
 # --- main ------------------------------------------------------------------------------------------
 
 async def drive(url: str, levels: list[int], *, think: float, duration: float, ramp: float, max_runs: int,
-                server_pid: int | None, cooldown: float, tokens: dict[str, list[str]]):
+                server_pids: list[int], cooldown: float, tokens: dict[str, list[str]], spread: int = 0):
     resources: list = []
     done: list[Level] = []
     current: list[Level] = []
     stop = asyncio.Event()
     t0 = time.perf_counter()
-    mon = asyncio.create_task(monitor(server_pid, resources, t0, lambda: current[-1].active if current else 0, stop))
+    mon = asyncio.create_task(monitor(server_pids, resources, t0, lambda: current[-1].active if current else 0, stop))
     for n in levels:
         current.append(Level(n))
         lv = await run_level(url, current[-1], tokens, think=think, duration=duration, ramp=ramp,
-                             max_runs=max_runs)
+                             max_runs=max_runs, spread=spread)
         done.append(lv)
         print(f"{n} sessions: {len(lv.records)} runs, {sum(1 for r in lv.records if r.error)} errors", flush=True)
     await asyncio.sleep(cooldown)
@@ -343,19 +345,24 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--think", type=float, default=5, help="mean think time between a session's runs")
     ap.add_argument("--max-runs", type=int, default=1000, help="at most this many runs per session")
     ap.add_argument("--max-sessions", type=int, default=200, help="refuse levels above this")
-    ap.add_argument("--server-pid", type=int, default=None, help="the server's pid, for RSS and CPU")
+    ap.add_argument("--server-pid", default="", help="the server's pid(s), comma-separated, for RSS and CPU")
     ap.add_argument("--cooldown", type=float, default=0, help="seconds to keep sampling after the last level")
+    ap.add_argument("--spread", type=int, default=0,
+                    help="connect session i from 127.0.0.(2 + i mod N), so that a proxy sticky by client "
+                         "address (deploy/nginx-dashboard.conf) spreads the sessions over its processes")
     ap.add_argument("--out", type=Path, default=Path("test-output/load"))
     a = ap.parse_args(argv)
     if urlparse(a.url).hostname not in LOOPBACK:
         ap.error("the driver talks to loopback only (127.0.0.1, localhost, ::1)")
     levels = [int(x) for x in a.sessions.split(",") if x.strip()]
+    if not 0 <= a.spread <= 250:
+        ap.error("--spread must lie between 0 and 250")
     if not levels or max(levels) > a.max_sessions or min(levels) < 1:
         ap.error(f"--sessions must lie between 1 and {a.max_sessions}")
     tokens = sign_in_tokens(max(1, min(20, (max(levels) + 1) // 2)))
     done, resources = asyncio.run(drive(a.url.rstrip("/"), levels, think=a.think, duration=a.duration,
-                                        ramp=a.ramp, max_runs=a.max_runs, server_pid=a.server_pid,
-                                        cooldown=a.cooldown, tokens=tokens))
+                                        ramp=a.ramp, max_runs=a.max_runs, server_pids=[int(p) for p in a.server_pid.split(",") if p.strip()],
+                                        cooldown=a.cooldown, tokens=tokens, spread=a.spread))
     info = {"url": a.url, "think_s": a.think, "duration_s": a.duration, "ramp_s": a.ramp,
             "cpu_count": os.cpu_count(), "load_avg_at_end": os.getloadavg()}
     summary = write_outputs(a.out, done, resources, info)

@@ -65,13 +65,16 @@ class Session:
 
     @classmethod
     async def open(cls, base_url: str, cookies: dict[str, str] | None = None,
-                   timeout: float = 30) -> Session:
+                   timeout: float = 30, local_addr: str | None = None) -> Session:
+        """Connect; ``local_addr`` binds the client side to that loopback address (a proxy that is
+        sticky by client address then spreads the sessions as it would spread users)."""
         ws_url = base_url.replace("http://", "ws://").replace("https://", "wss://") + "/_stcore/stream"
         headers = {}
         if cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
         ws = await websockets.connect(ws_url, subprotocols=["streamlit"], additional_headers=headers,
-                                      max_size=None, open_timeout=timeout, ping_interval=None)
+                                      max_size=None, open_timeout=timeout, ping_interval=None,
+                                      **({"local_addr": (local_addr, 0)} if local_addr else {}))
         return cls(ws, base_url)
 
     async def close(self) -> None:

@@ -14,13 +14,19 @@ In demo mode it seeds the demo bureau first when nobody has (``services.demo.ens
 Scenarios (each session loops its steps, with a think time of ``--think`` s ±50 % between steps):
 
 * ``leader`` (demo_leader): open 总览 (the default page), pick the previous month in 统计期;
-* ``evaluator`` (demo_eval): open 星级评定, 统计期类型 → 季度, pick the previous quarter.
+* ``evaluator`` (demo_eval): open 星级评定, 统计期类型 → 季度, pick the previous quarter;
+* ``head`` (only with ``--scenarios …,head``, demo mode only: it stores data): one station head per
+  sample station (``load_head_<n>``, created through the services) opens 数据上报, uploads its
+  station's workbook through ``/_stcore/upload_file`` with the XSRF cookie (a new variant each time:
+  警情总数 of the first office raised by one), previews, acknowledges warnings, stores; its
+  upload-to-receipt seconds are reported, and the receipts are compared with the uploads the
+  database stored in the meantime (none lost, none doubled).
 
 For each level of ``--sessions`` the sessions start over ``--ramp`` s and run for ``--duration`` s
 (at most ``--max-runs`` runs each), then close; the server's RSS and CPU (from /proc of
 ``--server-pid``, one or more, and their children) are sampled every second, also ``--cooldown`` s after the last
 level. Output in ``--out``: ``summary.json`` (per level and scenario: p50/p95/max rerun seconds,
-runs, errors, script exceptions, error alerts), ``runs.csv`` (one row per run), ``resources.csv``
+runs, errors, script exceptions, error alerts; upload-to-receipt for ``head``), ``runs.csv`` (one row per run), ``resources.csv``
 and, when matplotlib is installed, ``latency.png`` (p50/p95 against concurrent sessions) and
 ``resources.png`` (RSS and CPU over time).
 
@@ -69,7 +75,38 @@ async def evaluator(s: Session):
     yield "rating_prev_quarter", await s.choose(quarter, "统计期", 1)
 
 
-SCENARIOS = {"leader": leader, "evaluator": evaluator}
+CHOOSE = "选择月报文件（.xlsx / .xls / .ods / .csv / WPS .et）"
+ACK = "我已核对以上警告，确认数据无误"
+UPLOADS = {"receipts": 0, "conflicts": 0}
+"""Uploads the head scenario saw stored (a success receipt) or refused as a conflict."""
+
+
+async def head(s: Session, workbook):
+    """数据上报: upload this head's station workbook (a fresh variant each time), preview, store.
+    Yields each run, then ``upload_to_receipt``: the seconds from choosing the file to the receipt."""
+    first = await s.goto("upload")
+    yield "upload_open", first
+    name, data = await asyncio.to_thread(workbook)
+    started = time.perf_counter()
+    chosen = await s.upload(first, CHOOSE, name, data)
+    yield "upload_file", chosen
+    preview = await s.click(chosen, "检查并预览")
+    yield "upload_preview", preview
+    if ("checkbox", ACK) in preview.widgets:
+        preview = await s.click(preview, ACK, kind="checkbox")
+        yield "upload_ack", preview
+    receipt = await s.click(preview, "确认保存")
+    yield "upload_store", receipt
+    if any(t.startswith("已保存 ") for t in receipt.successes):
+        UPLOADS["receipts"] += 1
+        yield "upload_to_receipt", Run(time.perf_counter() - started)
+    else:
+        UPLOADS["conflicts"] += 1
+        raise ProtocolError(f"no receipt: {receipt.error_alerts or receipt.texts[-3:]}")
+
+
+SCENARIOS = {"leader": leader, "evaluator": evaluator, "head": head}
+DEFAULT_SCENARIOS = ("leader", "evaluator")
 
 
 # --- one level -------------------------------------------------------------------------------------
@@ -94,11 +131,12 @@ class Level:
     active: int = 0
 
 
-async def _user(level: Level, url: str, scenario: str, token: str, think: float, until: float,
+async def _user(level: Level, url: str, scenario: str, token, think: float, until: float,
                 max_runs: int, delay: float, t0: float, local_addr: str | None) -> None:
     await asyncio.sleep(delay)
     runs = 0
     try:
+        token, workbook = token if isinstance(token, tuple) else (token, None)
         s = await Session.open(url, {"dashboard_session": token}, local_addr=local_addr)
     except Exception as exc:  # noqa: BLE001 — a refused connection is an error to count, not a crash
         level.records.append(Record(level.sessions, scenario, "connect", time.perf_counter() - t0, 0.0,
@@ -107,7 +145,7 @@ async def _user(level: Level, url: str, scenario: str, token: str, think: float,
     level.active += 1
     try:
         while time.perf_counter() < until and runs < max_runs:
-            steps = SCENARIOS[scenario](s)
+            steps = SCENARIOS[scenario](s, workbook) if workbook else SCENARIOS[scenario](s)
             try:
                 while True:
                     started = time.perf_counter()
@@ -142,7 +180,7 @@ async def run_level(url: str, level: Level, tokens: dict[str, list[str]], *, thi
     sessions = level.sessions
     t0 = time.perf_counter()
     until = t0 + ramp + duration
-    names = list(SCENARIOS)
+    names = list(tokens)
     tasks = []
     for i in range(sessions):
         scenario = names[i % len(names)]
@@ -219,7 +257,9 @@ def summarise(levels: list[Level]) -> list[dict]:
     rows = []
     for lv in levels:
         for scenario in [*SCENARIOS, "all"]:
-            recs = [r for r in lv.records if scenario in ("all", r.scenario)]
+            recs = [r for r in lv.records if scenario in ("all", r.scenario) and r.step != "upload_to_receipt"]
+            if not recs and scenario != "all":
+                continue
             ok = [r.seconds for r in recs if not r.error]
             rows.append({"sessions": lv.sessions, "scenario": scenario, "runs": len(ok),
                          "p50_s": pct(ok, 0.5), "p95_s": pct(ok, 0.95), "max_s": max(ok) if ok else None,
@@ -228,6 +268,10 @@ def summarise(levels: list[Level]) -> list[dict]:
                          "script_exceptions": sum(r.exceptions for r in recs),
                          "error_alerts": sum(r.error_alerts for r in recs),
                          "first_errors": [r.error for r in recs if r.error][:3]})
+            if scenario == "head":
+                up = [r.seconds for r in lv.records if r.step == "upload_to_receipt"]
+                rows[-1].update(uploads=len(up), upload_to_receipt_p50_s=pct(up, 0.5),
+                                upload_to_receipt_p95_s=pct(up, 0.95), upload_to_receipt_max_s=max(up) if up else None)
     return rows
 
 
@@ -297,19 +341,84 @@ def plot(out: Path, rows: list[dict], resources: list) -> list[str]:
 
 # --- sign-in ---------------------------------------------------------------------------------------
 
-def sign_in_tokens(per_role: int) -> dict[str, list[str]]:
-    """``per_role`` session tokens for each scenario's demo user, made through the services."""
+def sign_in_tokens(per_role: int, scenarios: list[str]) -> tuple[dict[str, list], int]:
+    """(session tokens per scenario — ``per_role`` for each demo user; for ``head`` one station head
+    per sample station, ``load_head_<n>``, with that station's workbook —, stored uploads now)."""
     from services import accounts
     from services.context import open_app
     from services.demo import DEMO_PASSWORD, ensure_demo
     from services.settings import from_env
+    from store import rows
 
     app = open_app(from_env())
     try:
         if app.settings.demo:
             ensure_demo(app)
-        return {sc: [accounts.authenticate(app, user, DEMO_PASSWORD).token for _ in range(per_role)]
-                for sc, user in ROLES.items()}
+        out: dict[str, list] = {sc: [accounts.authenticate(app, user, DEMO_PASSWORD).token for _ in range(per_role)]
+                                for sc, user in ROLES.items() if sc in scenarios}
+        if "head" in scenarios:
+            if not app.settings.demo:
+                raise SystemExit("the head scenario stores uploads: only in demo mode (DASHBOARD_DEMO=1)")
+            out["head"] = _station_heads(app, accounts, DEMO_PASSWORD)
+        with app.db.read() as conn:
+            return out, rows.data_version(conn)
+    finally:
+        app.close()
+
+
+def _station_heads(app, accounts, password: str) -> list[tuple[str, object]]:
+    from services.demo import sample_files
+    from services.errors import ServiceError
+
+    admin = accounts.authenticate(app, "demo_admin", password).actor
+    heads = []
+    for i, path in enumerate(sample_files()[1]):
+        station = path.name.split("_")[1]
+        user = f"load_head_{i}"
+        try:
+            accounts.create_user(app, admin, user, password, "station_head", "station", station)
+        except ServiceError:  # made by an earlier run
+            pass
+        heads.append((accounts.authenticate(app, user, password).token, _variants(path)))
+    return heads
+
+
+def _variants(path: Path):
+    """A function giving (name, bytes) of ``path`` with 警情总数 of its first office raised by one more
+    each call: a new file each time (never a duplicate), valid as the original."""
+    import io
+
+    import openpyxl
+
+    counter = [0]
+
+    def make() -> tuple[str, bytes]:
+        counter[0] += 1
+        wb = openpyxl.load_workbook(path)
+        ws = wb["警务室月报"]
+        header = [c.value for c in ws[3]]
+        cell = ws.cell(row=4, column=header.index("警情总数") + 1)
+        cell.value = int(cell.value or 0) + counter[0]
+        buf = io.BytesIO()
+        wb.save(buf)
+        return path.name, buf.getvalue()
+
+    return make
+
+
+def _stored_since(version: int) -> int:
+    """How many uploads were stored after data version ``version`` (to compare with the receipts)."""
+    from sqlalchemy import func, select
+
+    from services.context import open_app
+    from services.settings import from_env
+    from store.tables import uploads
+
+    app = open_app(from_env())
+    try:
+        with app.db.read() as conn:
+            return int(conn.execute(select(func.count()).select_from(uploads).where(
+                uploads.c.id > version, uploads.c.result == "stored")).scalar())
     finally:
         app.close()
 
@@ -350,6 +459,8 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--spread", type=int, default=0,
                     help="connect session i from 127.0.0.(2 + i mod N), so that a proxy sticky by client "
                          "address (deploy/nginx-dashboard.conf) spreads the sessions over its processes")
+    ap.add_argument("--scenarios", default=",".join(DEFAULT_SCENARIOS),
+                    help="comma-separated: leader, evaluator, head (head stores uploads: demo mode only)")
     ap.add_argument("--out", type=Path, default=Path("test-output/load"))
     a = ap.parse_args(argv)
     if urlparse(a.url).hostname not in LOOPBACK:
@@ -359,19 +470,28 @@ def main(argv: list[str] | None = None) -> dict:
         ap.error("--spread must lie between 0 and 250")
     if not levels or max(levels) > a.max_sessions or min(levels) < 1:
         ap.error(f"--sessions must lie between 1 and {a.max_sessions}")
-    tokens = sign_in_tokens(max(1, min(20, (max(levels) + 1) // 2)))
+    scenarios = [x.strip() for x in a.scenarios.split(",") if x.strip()]
+    if not scenarios or any(x not in SCENARIOS for x in scenarios):
+        ap.error(f"--scenarios: some of {', '.join(SCENARIOS)}")
+    tokens, version_before = sign_in_tokens(max(1, min(20, (max(levels) + 1) // 2)), scenarios)
     done, resources = asyncio.run(drive(a.url.rstrip("/"), levels, think=a.think, duration=a.duration,
                                         ramp=a.ramp, max_runs=a.max_runs, server_pids=[int(p) for p in a.server_pid.split(",") if p.strip()],
                                         cooldown=a.cooldown, tokens=tokens, spread=a.spread))
     info = {"url": a.url, "think_s": a.think, "duration_s": a.duration, "ramp_s": a.ramp,
             "cpu_count": os.cpu_count(), "load_avg_at_end": os.getloadavg()}
+    if "head" in scenarios:
+        info["uploads"] = {**UPLOADS, "stored_in_database": _stored_since(version_before)}
     summary = write_outputs(a.out, done, resources, info)
     for r in summary["levels"]:
         def f(v):
             return "-" if v is None else f"{v:.2f}"
         print(f"  {r['sessions']:>4} {r['scenario']:<10} runs {r['runs']:>5}  p50 {f(r['p50_s'])} s  "
               f"p95 {f(r['p95_s'])} s  max {f(r['max_s'])} s  errors {r['errors']}  "
-              f"exceptions {r['script_exceptions']}  error alerts {r['error_alerts']}")
+              f"exceptions {r['script_exceptions']}  error alerts {r['error_alerts']}"
+              + (f"  upload→receipt p50 {f(r['upload_to_receipt_p50_s'])} s p95 {f(r['upload_to_receipt_p95_s'])} s"
+                 f" max {f(r['upload_to_receipt_max_s'])} s" if "uploads" in r else ""))
+    if "uploads" in summary:
+        print(f"  uploads: {summary['uploads']}")
     if "rss_mb" in summary:
         m = summary["rss_mb"]
         print(f"  server RSS {m['start']:.0f} → max {m['max']:.0f} → end {m['end']:.0f} MB; "

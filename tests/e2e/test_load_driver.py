@@ -51,6 +51,21 @@ def test_the_driver_runs_both_scenarios_over_the_websocket_and_reports(start_ser
     assert (out / "latency.png").read_bytes()[:4] == b"\x89PNG"
 
 
+def test_station_heads_upload_through_the_upload_endpoint_and_every_receipt_is_one_stored_upload(
+        start_server, monkeypatch, tmp_path):
+    server = start_server("load-heads", {"DASHBOARD_DEMO": "1"})
+    monkeypatch.setenv("DASHBOARD_DEMO", "1")
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(server.data_dir))
+    summary = load.main(["--url", server.url, "--sessions", "2", "--duration", "60", "--ramp", "1",
+                         "--think", "0.2", "--max-runs", "7", "--scenarios", "head",
+                         "--out", str(tmp_path / "load")])
+    head = next(r for r in summary["levels"] if r["scenario"] == "head")
+    assert head["errors"] == 0 and head["script_exceptions"] == 0 and head["error_alerts"] == 0, head["first_errors"]
+    # two heads of two stations, one upload each within 7 runs (open, file, preview, [ack], store)
+    assert head["uploads"] == 2 and head["upload_to_receipt_max_s"] > 0
+    assert summary["uploads"] == {"receipts": 2, "conflicts": 0, "stored_in_database": 2}
+
+
 def test_the_driver_refuses_anything_but_loopback():
     with pytest.raises(SystemExit):
         load.main(["--url", "http://192.0.2.1:8501"])

@@ -20,11 +20,13 @@ No app code here: the client sees only what a browser would.
 from __future__ import annotations
 
 import asyncio
+import http.client
 import secrets
 import time
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -73,6 +75,7 @@ class Session:
         self.xsrf = ""
         """The ``_streamlit_xsrf`` cookie the page's first HTTP answer set (uploads send it back)."""
         self.pending: list[ForwardMsg] = []
+        self.local_addr: str | None = None
 
     @classmethod
     async def open(cls, base_url: str, cookies: dict[str, str] | None = None,
@@ -93,7 +96,7 @@ class Session:
                                       max_size=None, open_timeout=timeout, ping_interval=None,
                                       **({"local_addr": (local_addr, 0)} if local_addr else {}))
         s = cls(ws, base_url)
-        s.xsrf = xsrf
+        s.xsrf, s.local_addr = xsrf, local_addr
         return s
 
     async def close(self) -> None:
@@ -210,7 +213,8 @@ class Session:
             if fm.WhichOneof("type") == "file_urls_response":
                 self.pending.append(fm)
         urls = got.file_urls_response.file_urls[0]
-        status = await asyncio.to_thread(_put_file, self.base_url + urls.upload_url, name, data, self.xsrf, timeout)
+        status = await asyncio.to_thread(_put_file, self.base_url + urls.upload_url, name, data, self.xsrf, timeout,
+                                         self.local_addr)
         if status not in (200, 204):
             raise ProtocolError(f"upload refused with HTTP {status}")
         state = WidgetState(id=wid)
@@ -238,19 +242,22 @@ def _xsrf_cookie(base_url: str, timeout: float) -> str:
     return ""
 
 
-def _put_file(url: str, name: str, data: bytes, xsrf: str, timeout: float) -> int:
-    """PUT ``data`` as the multipart form the frontend sends; the HTTP status."""
+def _put_file(url: str, name: str, data: bytes, xsrf: str, timeout: float, local_addr: str | None) -> int:
+    """PUT ``data`` as the multipart form the frontend sends, from the WebSocket's own client address
+    (a proxy sticky by address must send it to the process of the session); the HTTP status."""
     boundary = uuid.uuid4().hex
     body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"upload.xlsx\"\r\n"
             f"Content-Type: application/octet-stream\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
-    req = urllib.request.Request(url, data=body, method="PUT", headers={
-        "Content-Type": f"multipart/form-data; boundary={boundary}", "X-Xsrftoken": xsrf,
-        "Cookie": f"_streamlit_xsrf={xsrf}"})
+    u = urlsplit(url)
+    conn = http.client.HTTPConnection(u.hostname, u.port or 80, timeout=timeout,
+                                      source_address=(local_addr, 0) if local_addr else None)
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            return resp.status
-    except urllib.error.HTTPError as exc:
-        return exc.code
+        conn.request("PUT", u.path, body=body, headers={
+            "Content-Type": f"multipart/form-data; boundary={boundary}", "X-Xsrftoken": xsrf,
+            "Cookie": f"_streamlit_xsrf={xsrf}"})
+        return conn.getresponse().status
+    finally:
+        conn.close()
 
 
 def _collect(run: Run, el) -> None:

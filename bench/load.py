@@ -473,6 +473,7 @@ def main(argv: list[str] | None = None) -> dict:
     scenarios = [x.strip() for x in a.scenarios.split(",") if x.strip()]
     if not scenarios or any(x not in SCENARIOS for x in scenarios):
         ap.error(f"--scenarios: some of {', '.join(SCENARIOS)}")
+    UPLOADS.update(receipts=0, conflicts=0)  # this run's counts only (main may be called again)
     tokens, version_before = sign_in_tokens(max(1, min(20, (max(levels) + 1) // 2)), scenarios)
     done, resources = asyncio.run(drive(a.url.rstrip("/"), levels, think=a.think, duration=a.duration,
                                         ramp=a.ramp, max_runs=a.max_runs, server_pids=[int(p) for p in a.server_pid.split(",") if p.strip()],

@@ -51,7 +51,7 @@ from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.st_client import ProtocolError, Run, Session  # noqa: E402
+from bench.st_client import ProtocolError, Run, Session, run_sync  # noqa: E402
 
 ROLES = {"leader": "demo_leader", "evaluator": "demo_eval"}
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -475,7 +475,7 @@ def main(argv: list[str] | None = None) -> dict:
         ap.error(f"--scenarios: some of {', '.join(SCENARIOS)}")
     UPLOADS.update(receipts=0, conflicts=0)  # this run's counts only (main may be called again)
     tokens, version_before = sign_in_tokens(max(1, min(20, (max(levels) + 1) // 2)), scenarios)
-    done, resources = asyncio.run(drive(a.url.rstrip("/"), levels, think=a.think, duration=a.duration,
+    done, resources = run_sync(drive(a.url.rstrip("/"), levels, think=a.think, duration=a.duration,
                                         ramp=a.ramp, max_runs=a.max_runs, server_pids=[int(p) for p in a.server_pid.split(",") if p.strip()],
                                         cooldown=a.cooldown, tokens=tokens, spread=a.spread))
     info = {"url": a.url, "think_s": a.think, "duration_s": a.duration, "ramp_s": a.ramp,

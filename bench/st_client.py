@@ -20,6 +20,7 @@ No app code here: the client sees only what a browser would.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import http.client
 import secrets
 import time
@@ -54,6 +55,17 @@ class Run:
     texts: list[str] = field(default_factory=list)
     """Markdown, text, metric and alert texts of the run (what a test can look for)."""
     status: int = 0
+
+
+def run_sync(coro):
+    """``asyncio.run(coro)``, in a thread of its own when this thread already runs an event loop
+    (Playwright's sync API keeps one running in the test session's main thread)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 class ProtocolError(RuntimeError):

@@ -5,14 +5,13 @@ on one PostgreSQL where a store is seen by the other process's next page run (is
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 
 import pytest
 
 from bench import load
-from bench.st_client import Session
+from bench.st_client import Session, run_sync
 from services import accounts, uploads
 from services.context import open_app
 from services.demo import DEMO_PASSWORD, UPLOAD_DATE, ensure_demo, sample_files
@@ -112,6 +111,6 @@ def test_a_store_is_seen_by_the_other_process_on_its_next_page_run(start_server,
         await b.close()
 
     try:
-        asyncio.run(scenario())
+        run_sync(scenario())
     finally:
         app.close()

@@ -58,7 +58,7 @@ def test_leader_sees_overdue_and_the_loop_runs_to_its_close(demo_app, page):
         assert PAGE in main(page).locator("h1").all_inner_texts()
         page.get_by_role("tab", name="逾期", exact=True).click()
         wait_idle(page)
-        overdue = [r for r in grid_rows(main(page)) if r.get("指令号")]
+        overdue = [r for r in grid_rows(page, main(page)) if r.get("指令号")]
         want = iv.board(app, _uid(app, "leadership")).overdue
         assert overdue and sorted(int(r["指令号"]) for r in overdue) == sorted(want["id"].astype(int).tolist())
         shot(page, "instructions_leader_overdue")
@@ -87,7 +87,7 @@ def test_leader_sees_overdue_and_the_loop_runs_to_its_close(demo_app, page):
         got = ins.instruction(app, head, iid)
         assert got["status"] == "closed"
         assert [h["label"] for h in got["history"]] == ["生成指令", "签收", "反馈", "核查退回", "反馈", "核查办结"]
-        assert "核查办结" in main(page).inner_text() or any("核查办结" in v for r in grid_rows(main(page))
+        assert "核查办结" in main(page).inner_text() or any("核查办结" in v for r in grid_rows(page, main(page))
                                                            for v in r.values())
         shot(page, "instructions_closed")
     finally:

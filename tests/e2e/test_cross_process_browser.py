@@ -1,14 +1,16 @@
 """Two ``streamlit run serve.py`` processes on one PostgreSQL (issue 16), in a real browser: a leader
 has 总览 open on process B; an upload is stored (through the services, on process A's installation);
 B's next page run — a menu click in the same session, no reload, no restart — shows the new data
-version and that every station has now reported."""
+version and that every station has now reported the month the store fills (2026-10). 总览 opens on
+the latest complete month (2026-09, complete before the store too), so the test picks 2026-10 in
+``统计期`` before and after the store."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
-from e2e_helpers import go, main, no_error_shown, sign_in
+from e2e_helpers import choose, go, main, no_error_shown, sign_in
 
 from services import uploads
 from services.context import open_app as open_installation
@@ -18,10 +20,18 @@ from tests.dbfixtures import pg_server  # noqa: F401  (fixture: the throwaway Po
 
 pytestmark = pytest.mark.e2e
 VERSION = re.compile(r"数据版本 (\d+)")
+REPORTED = re.compile(r"已上报 (\d+)/(\d+) 个警务室")
+MONTH = "2026-10"  # the month the station workbooks (and so the store) fill
 
 
 def _version(page) -> int:
     return int(VERSION.search(main(page).inner_text()).group(1))
+
+
+def _reported(page) -> tuple[int, int]:
+    found = REPORTED.search(main(page).inner_text())
+    assert found, main(page).inner_text()
+    return int(found.group(1)), int(found.group(2))
 
 
 def test_a_store_shows_in_the_other_process_on_the_next_page_run(browser, start_server, request):
@@ -40,11 +50,16 @@ def test_a_store_shows_in_the_other_process_on_the_next_page_run(browser, start_
         page = context.new_page()
         sign_in(page, proc_b.url, "demo_leader", DEMO_PASSWORD)
         before = _version(page)
-        all_in = "所有派出所均已上报"
-        assert all_in not in main(page).inner_text()  # one station has not reported the last month
+        all_in = f"范围内所有派出所均已上报 {MONTH} 月报。"
+        choose(page, "统计期", MONTH)
+        assert all_in not in main(page).inner_text()  # one station has not reported the month yet
+        reported_before, offices = _reported(page)
+        assert reported_before < offices
         go(page, "星级评定")
         go(page, "总览")
         assert _version(page) == before  # nothing changed: the same version from B's caches
+        choose(page, "统计期", MONTH)
+        assert _reported(page) == (reported_before, offices)
 
         from services import accounts
 
@@ -57,7 +72,10 @@ def test_a_store_shows_in_the_other_process_on_the_next_page_run(browser, start_
         go(page, "总览")  # B's next runs, same Streamlit session
         assert _version(page) == stored[0]
         no_error_shown(page)
+        choose(page, "统计期", MONTH)
         page.get_by_text(all_in).first.wait_for(timeout=10_000)  # the last station has now reported
+        reported_after, offices_after = _reported(page)
+        assert offices_after == offices and reported_after > reported_before
         context.close()
     finally:
         app.close()

@@ -55,3 +55,20 @@ def test_connections_are_opened_as_hardening_md_asks(db):
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() "
             f"AND objid = {WRITE_LOCK_KEY} AND granted").scalar()
         assert held == 1
+
+
+def test_a_database_stamped_with_a_revision_we_do_not_have_is_refused_and_left_alone(db):
+    """A stamp that only abbreviates one of ours (``0002``, the session-handoffs migration before it
+    was renumbered 0003_sessions at the merge) is not taken for ``0002_rubric``: Alembic would then run
+    0003 on a schema that already has session_handoffs and lacks the rubric columns."""
+    from sqlalchemy import text
+
+    with db.write() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0002'"))
+    with db.read() as conn:
+        before = sorted(inspect(conn).get_table_names())
+    with pytest.raises(migrate.UnknownRevision, match="0002"):
+        migrate.upgrade(db)
+    assert migrate.current_revision(db) == "0002"
+    with db.read() as conn:
+        assert sorted(inspect(conn).get_table_names()) == before

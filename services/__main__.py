@@ -103,11 +103,19 @@ def _add_template_parser(sub) -> None:
     t.add_argument("--as", dest="user", required=True, metavar="用户名", help="以此账号的身份生成（所长仅限本所）")
 
 
+def _out_path(arg: str, suffix: str) -> Path | None:
+    """``--out`` as a path when it ends in ``suffix``; otherwise None, after saying so (exit 2 follows)."""
+    out = Path(arg)
+    if out.suffix.lower() != suffix:
+        print(f"--out 的文件名应以 {suffix} 结尾。", file=sys.stderr)
+        return None
+    return out
+
+
 def _run_template(app, args: argparse.Namespace) -> int:
     from services import templates
-    out = Path(args.out)
-    if out.suffix.lower() != ".xlsx":
-        print("--out 的文件名应以 .xlsx 结尾。", file=sys.stderr)
+    out = _out_path(args.out, ".xlsx")
+    if out is None:
         return 2
     try:
         month = templates.parse_month(args.month)
@@ -130,9 +138,8 @@ def _add_bulletin_parser(sub) -> None:
 def _run_bulletin(app, args: argparse.Namespace) -> int:
     from metrics.periods import parse_period
     from services import bulletin
-    out = Path(args.out)
-    if out.suffix.lower() != ".docx":
-        print("--out 的文件名应以 .docx 结尾。", file=sys.stderr)
+    out = _out_path(args.out, ".docx")
+    if out is None:
         return 2
     try:
         period = parse_period(args.period)
@@ -187,9 +194,8 @@ def _run_rubric(app, args: argparse.Namespace) -> int:
         print(rubrics.toml_of(app, uid, args.number), end="")
         return 0
     if cmd == "export":
-        out = Path(args.out)
-        if out.suffix.lower() != ".toml":
-            print("--out 的文件名应以 .toml 结尾。", file=sys.stderr)
+        out = _out_path(args.out, ".toml")
+        if out is None:
             return 2
         text = rubrics.toml_of(app, uid, args.number)
         out.write_text(text, encoding="utf-8")
